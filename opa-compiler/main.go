@@ -12,6 +12,12 @@
 //
 // `opa-wasm-compiler version` prints the OPA version, which is part of the
 // cache key of every compiled module.
+//
+// `opa-wasm-compiler eval` evaluates a query with OPA's Go evaluator (topdown),
+// the reference our wasm engine and Java builtins are tested against:
+//
+//	request:  {"query":"x := sprintf(\"%v\", [{1}])","modules":[...],"input":{...},"data":{...}}
+//	answer:   {"results":[{"x":"{1}"}]} or {"errors":[...]}
 package main
 
 import (
@@ -57,6 +63,20 @@ type answer struct {
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "version" {
 		fmt.Println(version.Version)
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "eval" {
+		in, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fail(fmt.Errorf("reading request: %w", err))
+		}
+		var req evalRequest
+		if err := json.Unmarshal(in, &req); err != nil {
+			fail(fmt.Errorf("decoding request: %w", err))
+		}
+		if err := json.NewEncoder(os.Stdout).Encode(evaluate(req)); err != nil {
+			fail(err)
+		}
 		return
 	}
 	in, err := io.ReadAll(os.Stdin)
