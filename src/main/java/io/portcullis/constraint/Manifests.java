@@ -1,0 +1,220 @@
+package io.portcullis.constraint;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.FailsafeSchema;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads Kubernetes manifests (YAML, several documents per file, or JSON) the way Gatekeeper and gator do.
+ *
+ * <p>Go's Kubernetes tooling decodes YAML with YAML 1.1 rules: unquoted {@code yes}/{@code on} are booleans,
+ * {@code ~} is null, {@code 0755} is octal, {@code 1.0} becomes the JSON number 1. Jackson's YAML parser follows
+ * YAML 1.2 and would read those differently, so the scalars are resolved here from snakeyaml-engine's node tree
+ * with Go's rules. JSON is a subset of YAML and goes the same way.
+ */
+public final class Manifests {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Set<String> TRUE = Set.of("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON");
+    private static final Set<String> FALSE = Set.of("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF");
+    private static final Set<String> NULL = Set.of("", "~", "null", "Null", "NULL");
+    private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+    private static final Pattern INT = Pattern.compile("[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)");
+    private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
+    private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
+
+    private Manifests() {
+    }
+
+    /** Every non-empty document of the file, in order. */
+    public static List<JsonNode> readFile(Path file) throws ManifestException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ManifestException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return read(text, file.toString());
+    }
+
+    /** Every non-empty document in the text; {@code origin} names the text in error messages. */
+    public static List<JsonNode> read(String text, String origin) throws ManifestException {
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(origin)
+                .setSchema(new FailsafeSchema())
+                .setAllowDuplicateKeys(true)
+                .setMaxAliasesForCollections(1000)
+                .build();
+        List<JsonNode> documents = new ArrayList<>();
+        try {
+            for (Node node : new Compose(settings).composeAllFromString(text)) {
+                JsonNode value = toJson(node, new IdentityHashMap<>(), 0);
+                if (!value.isNull()) {
+                    documents.add(value);
+                }
+            }
+        } catch (YamlEngineException e) {
+            throw new ManifestException("cannot parse " + origin + ": " + e.getMessage(), e);
+        }
+        return documents;
+    }
+
+    /** Every non-empty document, each of which must be a JSON object (a Kubernetes object). */
+    public static List<ObjectNode> readObjects(Path file) throws ManifestException {
+        return objects(readFile(file), file.toString());
+    }
+
+    public static List<ObjectNode> readObjects(String text, String origin) throws ManifestException {
+        return objects(read(text, origin), origin);
+    }
+
+    private static List<ObjectNode> objects(List<JsonNode> documents, String origin) throws ManifestException {
+        List<ObjectNode> objects = new ArrayList<>();
+        for (JsonNode doc : documents) {
+            if (!(doc instanceof ObjectNode object)) {
+                throw new ManifestException(origin + ": a document is a " + doc.getNodeType().name().toLowerCase()
+                        + ", not a Kubernetes object");
+            }
+            objects.add(object);
+        }
+        return objects;
+    }
+
+    private static JsonNode toJson(Node node, Map<Node, Boolean> inProgress, int depth) throws ManifestException {
+        if (depth > 500 || inProgress.containsKey(node)) {
+            throw new ManifestException("YAML nests too deeply or refers to itself"
+                    + node.getStartMark().map(m -> " at " + m).orElse(""));
+        }
+        inProgress.put(node, Boolean.TRUE);
+        try {
+            return switch (node) {
+                case ScalarNode scalar -> scalar(scalar);
+                case SequenceNode sequence -> {
+                    ArrayNode array = NODES.arrayNode();
+                    for (Node item : sequence.getValue()) {
+                        array.add(toJson(item, inProgress, depth + 1));
+                    }
+                    yield array;
+                }
+                case MappingNode mapping -> mapping(mapping, inProgress, depth);
+                default -> throw new ManifestException("unsupported YAML node " + node.getNodeType());
+            };
+        } finally {
+            inProgress.remove(node);
+        }
+    }
+
+    private static ObjectNode mapping(MappingNode mapping, Map<Node, Boolean> inProgress, int depth) throws ManifestException {
+        ObjectNode object = NODES.objectNode();
+        for (NodeTuple tuple : mapping.getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            JsonNode value = toJson(tuple.getValueNode(), inProgress, depth + 1);
+            // A "<<" merge key folds the referenced mapping(s) in without overriding explicit keys.
+            if (keyNode instanceof ScalarNode k && k.isPlain() && "<<".equals(k.getValue())) {
+                List<JsonNode> merged = value.isArray() ? List.copyOf(value.values()) : List.of(value);
+                for (JsonNode m : merged) {
+                    if (m instanceof ObjectNode source) {
+                        source.properties().forEach(e -> {
+                            if (!object.has(e.getKey())) {
+                                object.set(e.getKey(), e.getValue());
+                            }
+                        });
+                    }
+                }
+                continue;
+            }
+            if (!(keyNode instanceof ScalarNode)) {
+                throw new ManifestException("a mapping key is not a scalar" + keyNode.getStartMark().map(m -> " at " + m).orElse(""));
+            }
+            JsonNode key = toJson(keyNode, inProgress, depth + 1);
+            object.set(key.isString() ? key.asString() : key.toString(), value);
+        }
+        return object;
+    }
+
+    private static JsonNode scalar(ScalarNode scalar) {
+        String text = scalar.getValue();
+        Tag tag = scalar.getTag();
+        if (!scalar.isPlain()) {
+            // Quoted or block scalars are strings, unless explicitly tagged.
+            return tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL) || tag.equals(Tag.NULL)
+                    ? resolve(text) : NODES.stringNode(text);
+        }
+        return resolve(text);
+    }
+
+    /** Go yaml.v2's implicit typing of a plain scalar, then the JSON number form sigs.k8s.io/yaml gives it. */
+    static JsonNode resolve(String text) {
+        if (NULL.contains(text)) {
+            return NODES.nullNode();
+        }
+        if (TRUE.contains(text)) {
+            return NODES.booleanNode(true);
+        }
+        if (FALSE.contains(text)) {
+            return NODES.booleanNode(false);
+        }
+        if (INT.matcher(text).matches()) {
+            BigInteger value = parseInt(text);
+            if (value != null) {
+                return value.compareTo(MIN_LONG) >= 0 && value.compareTo(MAX_LONG) <= 0
+                        ? NODES.numberNode(value.longValue()) : NODES.numberNode(value);
+            }
+        }
+        if (FLOAT.matcher(text).matches()) {
+            double d = Double.parseDouble(text);
+            // Go marshals float64(1) as 1, so integral floats become JSON integers.
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return NODES.numberNode((long) d);
+            }
+            return NODES.numberNode(d);
+        }
+        return NODES.stringNode(text);
+    }
+
+    private static BigInteger parseInt(String text) {
+        String s = text.replace("_", "");
+        boolean negative = s.startsWith("-");
+        if (s.startsWith("-") || s.startsWith("+")) {
+            s = s.substring(1);
+        }
+        try {
+            BigInteger value;
+            if (s.startsWith("0b")) {
+                value = new BigInteger(s.substring(2), 2);
+            } else if (s.startsWith("0x")) {
+                value = new BigInteger(s.substring(2), 16);
+            } else if (s.startsWith("0o")) {
+                value = new BigInteger(s.substring(2), 8);
+            } else if (s.length() > 1 && s.startsWith("0")) {
+                value = new BigInteger(s.substring(1), 8);
+            } else {
+                value = new BigInteger(s);
+            }
+            return negative ? value.negate() : value;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.portcullis.constraint;
+
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One object to review, and the {@code input.review} document Rego sees for it: the Kubernetes admission/v1
+ * AdmissionRequest as Go serialises it ([GK] pkg/target/target.go, review.go), so fields Go omits when empty are
+ * omitted and absent raw objects are JSON {@code null}.
+ *
+ * @param request the normalised AdmissionRequest (without {@code namespaceObject})
+ * @param namespace the object's Namespace when the caller resolved it, else null (then the inventory's synced
+ *     Namespace of {@code request.namespace} is used, as Gatekeeper's matcher does)
+ * @param source Original for real objects, Generated for expansion output
+ */
+public record Review(ObjectNode request, JsonNode namespace, Matcher.Source source) {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Set<String> REQUEST_FIELDS = Set.of("uid", "kind", "resource", "subResource", "requestKind",
+            "requestResource", "requestSubResource", "name", "namespace", "operation", "userInfo", "object",
+            "oldObject", "dryRun", "options");
+
+    /**
+     * A review of an admission request (the {@code request} of an AdmissionReview, v1 or v1beta1). Namespace
+     * objects lose {@code request.namespace} (Gatekeeper issue #792), so they count as cluster-scoped; DELETE gets
+     * {@code oldObject} copied into {@code object}.
+     *
+     * @param namespace the request namespace's Namespace object, or null
+     */
+    public static Review ofAdmissionRequest(JsonNode request, JsonNode namespace) throws InvalidObjectException {
+        if (!(request instanceof ObjectNode in)) {
+            throw new InvalidObjectException("the AdmissionReview has no request");
+        }
+        if (isAbsent(in.get("object")) && isAbsent(in.get("oldObject"))) {
+            throw new InvalidObjectException("AdmissionRequest does not contain an \"object\" or \"oldObject\" to review");
+        }
+        for (String field : new String[] {"object", "oldObject", "options"}) {
+            JsonNode value = in.get(field);
+            if (!isAbsent(value) && !value.isObject()) {
+                throw new InvalidObjectException("request." + field + " must be an object");
+            }
+        }
+        ObjectNode req = NODES.objectNode();
+        req.put("uid", Kube.text(in.path("uid")));
+        req.set("kind", gvk(in.path("kind"), "kind"));
+        req.set("resource", gvk(in.path("resource"), "resource"));
+        putIfNotEmpty(req, "subResource", Kube.text(in.path("subResource")));
+        if (in.path("requestKind").isObject()) {
+            req.set("requestKind", gvk(in.path("requestKind"), "kind"));
+        }
+        if (in.path("requestResource").isObject()) {
+            req.set("requestResource", gvk(in.path("requestResource"), "resource"));
+        }
+        putIfNotEmpty(req, "requestSubResource", Kube.text(in.path("requestSubResource")));
+        putIfNotEmpty(req, "name", Kube.text(in.path("name")));
+        JsonNode kind = req.get("kind");
+        boolean isNamespace = Kube.text(kind.path("group")).isEmpty() && Kube.text(kind.path("kind")).equals("Namespace");
+        if (!isNamespace) {
+            putIfNotEmpty(req, "namespace", Kube.text(in.path("namespace")));
+        }
+        String operation = Kube.text(in.path("operation"));
+        req.put("operation", operation);
+        req.set("userInfo", userInfo(in.path("userInfo")));
+        JsonNode object = orNull(in.get("object"));
+        JsonNode oldObject = orNull(in.get("oldObject"));
+        if (operation.equals("DELETE")) {
+            if (oldObject.isNull()) {
+                throw new InvalidObjectException("oldObject cannot be nil for DELETE operations");
+            }
+            object = oldObject;
+        }
+        req.set("object", object.deepCopy());
+        req.set("oldObject", oldObject.deepCopy());
+        if (in.path("dryRun").isBoolean()) {
+            req.put("dryRun", in.get("dryRun").asBoolean());
+        }
+        req.set("options", orNull(in.get("options")).deepCopy());
+        return new Review(req, namespace, Matcher.Source.ORIGINAL);
+    }
+
+    /** The fields of an AdmissionRequest Go knows; gator refuses AdmissionReviews with others. */
+    static Set<String> requestFields() {
+        return REQUEST_FIELDS;
+    }
+
+    /**
+     * A review of a bare object, as audit, {@code gator test} and {@code gator verify} build it: kind, name and
+     * namespace from the object, {@code uid} and {@code operation} empty, {@code resource} all empty strings,
+     * {@code userInfo} empty, {@code oldObject} and {@code options} null.
+     *
+     * @param namespace the object's Namespace object when known, or null
+     */
+    public static Review ofObject(JsonNode object, JsonNode namespace, Matcher.Source source) throws InvalidObjectException {
+        if (!(object instanceof ObjectNode)) {
+            throw new InvalidObjectException("the object to review is not a JSON object");
+        }
+        Gvk gvk = Gvk.of(object);
+        ObjectNode req = NODES.objectNode();
+        req.put("uid", "");
+        req.putObject("kind").put("group", gvk.group()).put("version", gvk.version()).put("kind", gvk.kind());
+        req.putObject("resource").put("group", "").put("version", "").put("resource", "");
+        putIfNotEmpty(req, "name", Kube.name(object));
+        putIfNotEmpty(req, "namespace", Kube.namespace(object));
+        req.put("operation", "");
+        req.putObject("userInfo");
+        req.set("object", object.deepCopy());
+        req.putNull("oldObject");
+        req.putNull("options");
+        return new Review(req, namespace, source);
+    }
+
+    public JsonNode object() {
+        return request.get("object");
+    }
+
+    public JsonNode oldObject() {
+        return request.get("oldObject");
+    }
+
+    public String operation() {
+        return Kube.text(request.path("operation"));
+    }
+
+    /** {@code request.namespace}, "" when absent. */
+    public String requestNamespace() {
+        return Kube.text(request.path("namespace"));
+    }
+
+    /** The object the review is about: object, or oldObject when there is no object. */
+    public JsonNode subject() {
+        return request.get("object").isNull() ? request.get("oldObject") : request.get("object");
+    }
+
+    /** {@code input.review}: the request plus {@code namespaceObject} (null for cluster-scoped objects and Namespaces). */
+    ObjectNode input(JsonNode resolvedNamespace) {
+        ObjectNode review = request.deepCopy();
+        boolean namespaced = !Kube.isNamespace(subject()) && resolvedNamespace != null;
+        review.set("namespaceObject", namespaced ? resolvedNamespace : NODES.nullNode());
+        return review;
+    }
+
+    private static ObjectNode gvk(JsonNode node, String last) {
+        ObjectNode out = NODES.objectNode();
+        out.put("group", Kube.text(node.path("group")));
+        out.put("version", Kube.text(node.path("version")));
+        out.put(last, Kube.text(node.path(last)));
+        return out;
+    }
+
+    private static ObjectNode userInfo(JsonNode node) {
+        ObjectNode out = NODES.objectNode();
+        putIfNotEmpty(out, "username", Kube.text(node.path("username")));
+        putIfNotEmpty(out, "uid", Kube.text(node.path("uid")));
+        if (node.path("groups").isArray() && !node.path("groups").isEmpty()) {
+            out.set("groups", node.get("groups").deepCopy());
+        }
+        if (node.path("extra").isObject() && !node.path("extra").isEmpty()) {
+            out.set("extra", node.get("extra").deepCopy());
+        }
+        return out;
+    }
+
+    private static void putIfNotEmpty(ObjectNode node, String field, String value) {
+        if (!value.isEmpty()) {
+            node.put(field, value);
+        }
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode();
+    }
+
+    private static JsonNode orNull(JsonNode node) {
+        return isAbsent(node) ? NODES.nullNode() : node;
+    }
+}

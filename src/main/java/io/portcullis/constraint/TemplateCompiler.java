@@ -1,0 +1,250 @@
+package io.portcullis.constraint;
+
+import io.portcullis.engine.CompileError;
+import io.portcullis.engine.CompiledPolicy;
+import io.portcullis.engine.PolicyCompileException;
+import io.portcullis.engine.PolicyEngine;
+import io.portcullis.engine.RegoModule;
+import io.portcullis.engine.RegoVersion;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a template's Rego as Gatekeeper does at ingestion ([FW] constraint/pkg/client/drivers/rego/compilers.go
+ * and regorewriter) and compiles it with the real OPA compiler, once per distinct template code. Thread-safe;
+ * one instance is meant to be shared (its cache makes re-adding a template cheap).
+ *
+ * <p>The template runs under a hook module that is Gatekeeper's hook minus the constraint iteration (we evaluate
+ * one constraint per call): {@code some r in data.<package>.violation}, then {@code {msg: r.msg, details:
+ * object.get(r, "details", {})}}. So results whose {@code msg} is undefined are dropped and {@code details}
+ * defaults to {@code {}}, exactly as in Gatekeeper.
+ */
+public final class TemplateCompiler {
+    /** The wasm entrypoint of the hook: a set of {@code {"msg": .., "details": ..}}. */
+    public static final String ENTRYPOINT = "portcullis_hook/violation";
+    private static final String HOOK_PACKAGE = "portcullis_hook";
+    private static final String PREFIX = "invalid ConstraintTemplate: ";
+
+    private final PolicyEngine engine;
+    private final Map<String, CompiledPolicy> cache = new ConcurrentHashMap<>();
+
+    public TemplateCompiler(PolicyEngine engine) {
+        this.engine = engine;
+    }
+
+    public PolicyEngine engine() {
+        return engine;
+    }
+
+    /** Checks and compiles the template's Rego; a template without Rego is refused (no driver runs it). */
+    public CompiledTemplate compile(ConstraintTemplate template) throws InvalidTemplateException {
+        RegoCode code = template.rego();
+        if (code == null) {
+            throw ingest("no language driver is installed that handles this constraint template: engines "
+                    + template.engines() + " (Portcullis runs Rego only)");
+        }
+        boolean v1 = code.version() == RegoVersion.V1;
+        String entryName = moduleName(template, "");
+        List<String> libNames = new ArrayList<>();
+        for (int i = 0; i < code.libs().size(); i++) {
+            libNames.add(moduleName(template, ".lib" + i));
+        }
+
+        RegoOutline entry = RegoOutline.of(code.rego(), v1).orElse(null);
+        if (entry == null || entry.packagePath().isEmpty()) {
+            // Unreadable or without a package clause: OPA's parser says exactly what is wrong, and where.
+            compileModules(template, code, entryName, libNames, List.of("portcullis_unreadable"));
+            throw ingest(PREFIX + entryName + ": cannot find the package clause");
+        }
+        // Libraries the scan cannot read are left to OPA's parser too.
+        List<RegoOutline> libs = new ArrayList<>();
+        List<String> readableLibNames = new ArrayList<>();
+        for (int i = 0; i < code.libs().size(); i++) {
+            Optional<RegoOutline> lib = RegoOutline.of(code.libs().get(i), v1);
+            if (lib.isPresent()) {
+                libs.add(lib.get());
+                readableLibNames.add(libNames.get(i));
+            }
+        }
+        // Gatekeeper's order: required rules, lib packages, imports, data references; then compilation.
+        requireViolation(entry, entryName);
+        for (int i = 0; i < libs.size(); i++) {
+            checkLibPackage(libs.get(i), readableLibNames.get(i));
+        }
+        checkImports(entry, entryName);
+        for (int i = 0; i < libs.size(); i++) {
+            checkImports(libs.get(i), readableLibNames.get(i));
+        }
+        boolean usesInventory = checkDataRefs(entry, entryName);
+        for (int i = 0; i < libs.size(); i++) {
+            usesInventory |= checkDataRefs(libs.get(i), readableLibNames.get(i));
+        }
+        checkHttpSend(entry, entryName);
+        for (int i = 0; i < libs.size(); i++) {
+            checkHttpSend(libs.get(i), readableLibNames.get(i));
+        }
+        List<String> packagePath = entry.packagePath();
+        CompiledPolicy policy = compileModules(template, code, entryName, libNames, packagePath);
+        if (policy.builtins().contains("http.send")) {
+            throw ingest(PREFIX + "unable to compile modules: undefined function http.send");
+        }
+        return new CompiledTemplate(template, policy, usesInventory);
+    }
+
+    private CompiledPolicy compileModules(ConstraintTemplate template, RegoCode code, String entryName,
+            List<String> libNames, List<String> packagePath) throws InvalidTemplateException {
+        List<RegoModule> modules = new ArrayList<>();
+        modules.add(new RegoModule(entryName, code.rego(), code.version()));
+        for (int i = 0; i < code.libs().size(); i++) {
+            modules.add(new RegoModule(libNames.get(i), code.libs().get(i), code.version()));
+        }
+        modules.add(new RegoModule(HOOK_PACKAGE + ".rego", hook(packagePath), RegoVersion.V1));
+        String key = cacheKey(modules);
+        CompiledPolicy cached = cache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            CompiledPolicy policy = engine.compile(modules, List.of(ENTRYPOINT));
+            cache.put(key, policy);
+            return policy;
+        } catch (PolicyCompileException e) {
+            List<CompileError> errors = e.errors();
+            String detail = errors.isEmpty() ? e.getMessage()
+                    : errors.stream().map(CompileError::toString).collect(Collectors.joining("; "));
+            String kind = errors.stream().allMatch(err -> err.code().equals("rego_parse_error")) && !errors.isEmpty()
+                    ? "" : "unable to compile modules: ";
+            throw new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR,
+                    PREFIX + kind + detail + " (template " + template.name() + originSuffix(template) + ")", errors);
+        }
+    }
+
+    /** Gatekeeper's hook, for one constraint whose parameters are already in input.parameters. */
+    static String hook(List<String> packagePath) {
+        List<String> ref = new ArrayList<>();
+        ref.add("data");
+        ref.addAll(packagePath);
+        ref.add("violation");
+        return "package " + HOOK_PACKAGE + "\n\n"
+                + "violation contains response if {\n"
+                + "\tsome r in " + RegoOutline.refText(ref) + "\n"
+                + "\tresponse := {\n"
+                + "\t\t\"details\": object.get(r, \"details\", {}),\n"
+                + "\t\t\"msg\": r.msg,\n"
+                + "\t}\n"
+                + "}\n";
+    }
+
+    private static void requireViolation(RegoOutline entry, String module) throws InvalidTemplateException {
+        List<RegoOutline.Rule> violations = entry.rules().stream().filter(r -> r.name().equals("violation")).toList();
+        if (violations.isEmpty()) {
+            throw ingest(PREFIX + "invalid rego: invalid module: missing required rules: [violation]");
+        }
+        for (RegoOutline.Rule rule : violations) {
+            if (rule.head() != RegoOutline.HeadKind.PARTIAL_SET) {
+                String hint = rule.head() == RegoOutline.HeadKind.PARTIAL_OBJECT
+                        ? " (in Rego v1 write `violation contains {\"msg\": msg} if { ... }`)" : "";
+                throw ingest(PREFIX + "invalid rego: " + module + ":" + rule.position().line() + ":"
+                        + rule.position().column() + ": violation must be a partial set rule, e.g. "
+                        + "violation[{\"msg\": msg}] { ... }" + hint, module, rule.position());
+            }
+        }
+    }
+
+    private static void checkLibPackage(RegoOutline lib, String module) throws InvalidTemplateException {
+        List<String> path = lib.packagePath();
+        if (path.size() < 2 || !path.get(0).equals("lib")) {
+            List<String> ref = new ArrayList<>();
+            ref.add("data");
+            ref.addAll(path);
+            throw ingest(PREFIX + "invalid lib prefix: path " + RegoOutline.refText(ref)
+                    + " not found in lib prefixes", module, lib.packagePosition());
+        }
+    }
+
+    private static void checkImports(RegoOutline module, String name) throws InvalidTemplateException {
+        for (RegoOutline.Import imp : module.imports()) {
+            List<String> path = imp.path();
+            if (!path.isEmpty() && path.get(0).equals("input")) {
+                throw ingest(PREFIX + "invalid import: cannot import input: \"" + imp.text() + "\"", name, imp.position());
+            }
+            boolean lib = path.size() >= 2 && path.get(0).equals("data") && path.get(1).equals("lib");
+            boolean future = path.size() >= 2 && path.get(0).equals("future");
+            if (!lib && !future) {
+                throw ingest(PREFIX + "invalid import: bad import: \"" + imp.text() + "\"", name, imp.position());
+            }
+        }
+    }
+
+    /** Fails on data references outside data.lib and data.inventory; answers whether data.inventory is read. */
+    private static boolean checkDataRefs(RegoOutline module, String name) throws InvalidTemplateException {
+        boolean inventory = false;
+        List<String> disallowed = new ArrayList<>();
+        RegoOutline.Position first = null;
+        for (RegoOutline.Ref ref : module.dataRefs()) {
+            List<String> prefix = ref.constantPrefix();
+            if (prefix.size() >= 2 && prefix.get(1).equals("inventory")) {
+                inventory = true;
+            } else if (!(prefix.size() >= 2 && prefix.get(1).equals("lib"))) {
+                disallowed.add("disallowed ref " + ref.text());
+                first = first == null ? ref.position() : first;
+            }
+        }
+        if (!disallowed.isEmpty()) {
+            throw ingest(PREFIX + "invalid data references: check refs failed on module " + name + ": "
+                    + String.join(", ", disallowed), name, first);
+        }
+        return inventory;
+    }
+
+    private static void checkHttpSend(RegoOutline module, String name) throws InvalidTemplateException {
+        if (!module.httpSendCalls().isEmpty()) {
+            RegoOutline.Position at = module.httpSendCalls().get(0);
+            throw ingest(PREFIX + "unable to compile modules: " + name + ":" + at.line() + ": rego_type_error: "
+                    + "undefined function http.send (http.send is disabled)", name, at);
+        }
+    }
+
+    /** Names modules after the template (and its file) so compile errors say where. */
+    private static String moduleName(ConstraintTemplate template, String part) {
+        String origin = template.origin().isEmpty() ? "" : template.origin() + "/";
+        return origin + template.name() + part + ".rego";
+    }
+
+    private static String originSuffix(ConstraintTemplate template) {
+        return template.origin().isEmpty() ? "" : " in " + template.origin();
+    }
+
+    private static String cacheKey(List<RegoModule> modules) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (RegoModule m : modules) {
+                for (String part : List.of(m.name(), m.version().name(), m.source())) {
+                    sha.update(part.getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InvalidTemplateException ingest(String message) {
+        return new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR, message);
+    }
+
+    private static InvalidTemplateException ingest(String message, String module, RegoOutline.Position at) {
+        List<CompileError> located = at == null ? List.of()
+                : List.of(new CompileError(module, at.line(), at.column(), "rego_template_error", message));
+        return new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR, message, located);
+    }
+}
