@@ -1,0 +1,98 @@
+package io.portcullis.mutation.gatekeeper;
+
+import io.portcullis.mutation.JsonValues;
+import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.match.MatchException;
+import io.portcullis.mutation.match.MatchTarget;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A set of mutators applied the way Gatekeeper's mutation system applies them: in (kind, name) order, skipping
+ * mutators with conflicting schemas, pass after pass until a pass changes nothing, at most one pass more than there
+ * are mutators.
+ */
+public final class MutatorSystem {
+    private final List<Mutator> ordered;
+    private final Map<MutatorId, Set<MutatorId>> conflicts;
+
+    /** Later mutators with the same id replace earlier ones, as an update of the same object would. */
+    public MutatorSystem(Collection<Mutator> mutators) {
+        Map<MutatorId, Mutator> byId = new TreeMap<>();
+        for (Mutator m : mutators) {
+            byId.put(m.id(), m);
+        }
+        this.ordered = List.copyOf(byId.values());
+        this.conflicts = Map.copyOf(SchemaConflicts.find(ordered));
+    }
+
+    public List<Mutator> mutators() {
+        return ordered;
+    }
+
+    /**
+     * Mutators skipped because of schema conflicts, each with the message Gatekeeper puts in its status
+     * ({@code ErrConflictingSchema}).
+     */
+    public Map<MutatorId, String> conflicts() {
+        Map<MutatorId, String> out = new TreeMap<>();
+        conflicts.forEach((id, with) -> out.put(id, "the following mutators have conflicting schemas: " + with));
+        return out;
+    }
+
+    /**
+     * Mutates {@code object} in place.
+     *
+     * @param target    the object to match (the same tree as {@code object}), its Namespace and source
+     * @param operation CREATE or UPDATE, or null outside an admission request
+     * @return the mutators that set a value (Gatekeeper's "applied", which includes setting an equal value), in
+     *         the order they first did
+     * @throws MutationException a mutator failed, a match could not be decided, or the passes did not converge
+     */
+    public List<MutatorId> mutate(ObjectNode object, MatchTarget target, String operation) throws MutationException {
+        String apiVersion = JsonValues.text(object, "apiVersion");
+        String kind = JsonValues.text(object, "kind");
+        String group = apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
+        String version = apiVersion == null ? "" : apiVersion.substring(apiVersion.indexOf('/') + 1);
+        Set<MutatorId> applied = new LinkedHashSet<>();
+        int maxPasses = ordered.size() + 1;
+        for (int pass = 0; pass < maxPasses; pass++) {
+            JsonNode before = object.deepCopy();
+            boolean anyApplied = false;
+            for (Mutator m : ordered) {
+                if (conflicts.containsKey(m.id()) || !applies(m, group, version, kind, operation, target)) {
+                    continue;
+                }
+                if (m.mutate(object)) {
+                    anyApplied = true;
+                    applied.add(m.id());
+                }
+            }
+            if (!anyApplied || JsonValues.deepEquals(before, object)) {
+                return new ArrayList<>(applied);
+            }
+        }
+        throw new MutationException("mutation not converging for " + group + " " + kind + " "
+                + JsonValues.text(object.path("metadata"), "namespace") + " " + JsonValues.text(object.path("metadata"), "name")
+                + " after " + maxPasses + " passes");
+    }
+
+    private static boolean applies(Mutator m, String group, String version, String kind, String operation,
+                                   MatchTarget target) throws MutationException {
+        if (!m.applyTo().isEmpty() && m.applyTo().stream().noneMatch(a -> a.matches(group, version, kind, operation))) {
+            return false;
+        }
+        try {
+            return m.match().matches(target);
+        } catch (MatchException e) {
+            throw new MutationException("mutator " + m.id() + " failed to match: " + e.getMessage(), e);
+        }
+    }
+}
