@@ -174,6 +174,8 @@ public final class Validator {
     public List<Result> review(Review review, EnforcementPoint enforcementPoint) throws ReviewException {
         State s = state;
         Inventory.Snapshot data = inventory.snapshot();
+        // Matching falls back to the synced Namespace of request.namespace; namespaceObject in the Rego input is
+        // only ever the Namespace the caller resolved, as in Gatekeeper.
         JsonNode namespace = review.namespace();
         if (namespace == null && !review.requestNamespace().isEmpty()) {
             namespace = inventory.namespace(review.requestNamespace());
@@ -201,7 +203,7 @@ public final class Validator {
                     continue;
                 }
                 if (reviewJson == null) {
-                    reviewJson = JSON.writeValueAsBytes(review.input(namespace));
+                    reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
                 }
                 results.addAll(evaluate(template.evaluator(data), constraint, actions, reviewJson));
             }

@@ -1,0 +1,89 @@
+package io.portcullis.constraint;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code gator test} ([GK] pkg/gator/test/test.go): every ConstraintTemplate among the objects is added, then
+ * every constraint, then every object (templates and constraints included) goes into {@code data.inventory}; then
+ * every object is reviewed as audit reviews it (no operation, no userInfo) at the gator enforcement point, with
+ * its Namespace when the objects include it.
+ */
+public final class GatorTest {
+    private GatorTest() {
+    }
+
+    /** A result and the object that produced it. */
+    public record Violation(Result result, JsonNode violatingObject) {
+    }
+
+    /** An input gator refuses (a template or constraint that does not load, an object without kind...). */
+    public static final class GatorTestException extends Exception {
+        public GatorTestException(String message) {
+            super(message);
+        }
+    }
+
+    /** The violations, sorted as gator sorts them (enforcement action, then message). */
+    public static List<Violation> run(List<ObjectNode> objects, TemplateCompiler compiler) throws GatorTestException {
+        Validator validator = new Validator(compiler);
+        for (ObjectNode obj : objects) {
+            if (!TemplateParser.isTemplate(obj)) {
+                continue;
+            }
+            try {
+                validator.addTemplate(TemplateParser.parse(obj, Kube.name(obj)));
+            } catch (InvalidTemplateException e) {
+                throw new GatorTestException("adding template \"" + Kube.name(obj) + "\": " + e.getMessage());
+            }
+        }
+        for (ObjectNode obj : objects) {
+            if (!Constraint.isConstraint(obj)) {
+                continue;
+            }
+            try {
+                validator.addConstraint(obj);
+            } catch (InvalidConstraintException e) {
+                throw new GatorTestException("adding constraint \"" + Kube.name(obj) + "\": " + e.getMessage());
+            }
+        }
+        for (ObjectNode obj : objects) {
+            try {
+                validator.addData(obj);
+            } catch (InvalidObjectException e) {
+                throw new GatorTestException("adding data of GVK \"" + Gvk.of(obj) + "\": " + e.getMessage());
+            }
+        }
+        List<Violation> violations = new ArrayList<>();
+        for (ObjectNode obj : objects) {
+            try {
+                Review review = Review.ofObject(obj, namespaceOf(obj, objects), Matcher.Source.ORIGINAL);
+                for (Result r : validator.review(review, EnforcementPoint.GATOR)) {
+                    violations.add(new Violation(r, obj));
+                }
+            } catch (InvalidObjectException | ReviewException e) {
+                throw new GatorTestException("reviewing " + Gvk.of(obj) + " " + Kube.describe(obj) + ": " + e.getMessage());
+            }
+        }
+        violations.sort(Comparator.comparing((Violation v) -> v.result().enforcementAction())
+                .thenComparing(v -> v.result().msg()));
+        return violations;
+    }
+
+    /** The Namespace among the inputs that the object lives in, or null. */
+    private static JsonNode namespaceOf(JsonNode object, List<ObjectNode> objects) {
+        String ns = Kube.namespace(object);
+        if (ns.isEmpty()) {
+            return null;
+        }
+        for (ObjectNode candidate : objects) {
+            if (Kube.isNamespace(candidate) && Kube.name(candidate).equals(ns)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,271 @@
+package io.portcullis.constraint;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs gator Suites as {@code gator verify} does ([GK] pkg/gator/verify/runner.go): per test, the template and the
+ * constraint are loaded (a test marked {@code invalid} passes only when the constraint fails schema validation);
+ * each case then starts from a fresh client with the template, the constraint and the case's inventory, reviews
+ * its one object (or AdmissionReview) at the gator enforcement point, and checks every assertion against all
+ * results. Compiled templates are shared through the {@link TemplateCompiler}'s cache.
+ */
+public final class SuiteRunner {
+    private final TemplateCompiler compiler;
+
+    /** What happened to one case, or to a whole test that failed before its cases ({@code caseName} null). */
+    public record Outcome(Path suite, String test, String caseName, boolean skipped, String error) {
+        public boolean passed() {
+            return !skipped && error == null;
+        }
+
+        public boolean failed() {
+            return !skipped && error != null;
+        }
+
+        public String label() {
+            return caseName == null ? test : test + "/" + caseName;
+        }
+    }
+
+    /**
+     * gator's {@code --run}: a regex selecting tests or cases by name (unanchored), or {@code test//case} to
+     * select cases within tests. Null or empty runs everything.
+     */
+    public record Filter(Pattern test, Pattern kase, boolean split) {
+        public static final Filter ALL = new Filter(null, null, false);
+
+        public static Filter parse(String run) {
+            if (run == null || run.isEmpty()) {
+                return ALL;
+            }
+            int sep = run.indexOf("//");
+            if (sep < 0) {
+                Pattern p = Pattern.compile(run);
+                return new Filter(p, p, false);
+            }
+            if (run.indexOf("//", sep + 2) >= 0) {
+                throw new IllegalArgumentException("--run may contain at most one \"//\": " + run);
+            }
+            String t = run.substring(0, sep);
+            String c = run.substring(sep + 2);
+            return new Filter(t.isEmpty() ? null : Pattern.compile(t), c.isEmpty() ? null : Pattern.compile(c), true);
+        }
+
+        boolean matchesTest(Suite.Test t) {
+            if (split) {
+                return test == null || test.matcher(t.name()).find();
+            }
+            return test == null || test.matcher(t.name()).find()
+                    || t.cases().stream().anyMatch(c -> kase.matcher(c.name()).find());
+        }
+
+        boolean matchesCase(Suite.Test t, Suite.Case c) {
+            if (split) {
+                return matchesTest(t) && (kase == null || kase.matcher(c.name()).find());
+            }
+            return test == null || test.matcher(t.name()).find() || kase.matcher(c.name()).find();
+        }
+    }
+
+    public SuiteRunner(TemplateCompiler compiler) {
+        this.compiler = compiler;
+    }
+
+    public List<Outcome> run(Suite suite, Filter filter) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Suite.Test test : suite.tests()) {
+            if (suite.skip() || test.skip() || !filter.matchesTest(test)) {
+                outcomes.add(new Outcome(suite.path(), test.name(), null, true, null));
+                continue;
+            }
+            outcomes.addAll(runTest(suite, test, filter));
+        }
+        return outcomes;
+    }
+
+    private List<Outcome> runTest(Suite suite, Suite.Test test, Filter filter) {
+        Path dir = suite.path().toAbsolutePath().getParent();
+        ConstraintTemplate template;
+        JsonNode constraint;
+        try {
+            template = readTemplate(dir, test.template());
+            constraint = readConstraint(dir, test.constraint());
+            if (!test.expansion().isEmpty()) {
+                throw new SuiteException("expansion templates are not supported: " + test.expansion());
+            }
+        } catch (SuiteException e) {
+            return List.of(testFailure(suite, test, e.getMessage()));
+        }
+
+        // Does the constraint load at all? An "invalid" test wants exactly a schema validation failure.
+        try {
+            Validator validator = new Validator(compiler);
+            validator.addTemplate(template);
+            validator.addConstraint(constraint);
+            if (test.invalid()) {
+                return List.of(testFailure(suite, test,
+                        "constraint is valid: got no error but want a schema validation failure"));
+            }
+        } catch (InvalidTemplateException e) {
+            return List.of(testFailure(suite, test, "adding template: " + e.getMessage()));
+        } catch (InvalidConstraintException e) {
+            if (test.invalid() && e.isSchemaError()) {
+                return List.of(new Outcome(suite.path(), test.name(), null, false, null));
+            }
+            String want = test.invalid() ? " but want a schema validation failure" : "";
+            return List.of(testFailure(suite, test, "adding constraint: " + e.getMessage() + want));
+        }
+        if (test.invalid()) {
+            return List.of(new Outcome(suite.path(), test.name(), null, false, null));
+        }
+
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Suite.Case c : test.cases()) {
+            if (c.skip() || !filter.matchesCase(test, c)) {
+                outcomes.add(new Outcome(suite.path(), test.name(), c.name(), true, null));
+                continue;
+            }
+            String error;
+            try {
+                error = runCase(dir, template, constraint, c);
+            } catch (SuiteException | InvalidTemplateException | InvalidConstraintException | ReviewException e) {
+                error = e.getMessage();
+            }
+            outcomes.add(new Outcome(suite.path(), test.name(), c.name(), false, error));
+        }
+        return outcomes;
+    }
+
+    /** Null when every assertion holds, else the first failure. */
+    private String runCase(Path dir, ConstraintTemplate template, JsonNode constraint, Suite.Case c)
+            throws SuiteException, InvalidTemplateException, InvalidConstraintException, ReviewException {
+        if (c.object().isEmpty()) {
+            throw new SuiteException("invalid test case: must define object");
+        }
+        if (c.assertions().isEmpty()) {
+            throw new SuiteException("invalid test case: assertions must be non-empty");
+        }
+        Validator validator = new Validator(compiler);
+        validator.addTemplate(template);
+        validator.addConstraint(constraint);
+
+        Path objectPath = resolve(dir, c.object());
+        List<ObjectNode> objects = read(objectPath);
+        if (objects.size() != 1) {
+            throw new SuiteException("object file defines multiple objects: \"" + c.object() + "\" defines "
+                    + objects.size() + " objects");
+        }
+        for (String inv : c.inventory()) {
+            for (ObjectNode obj : read(resolve(dir, inv))) {
+                try {
+                    validator.addData(obj);
+                } catch (InvalidObjectException e) {
+                    throw new SuiteException("unable to add inventory: " + Gvk.of(obj) + " " + Kube.describe(obj) + ": "
+                            + e.getMessage());
+                }
+            }
+        }
+        Review review = review(objects.getFirst());
+        List<String> messages = new ArrayList<>();
+        for (Result r : validator.review(review, EnforcementPoint.GATOR)) {
+            messages.add(r.msg());
+        }
+        for (Suite.Assertion a : c.assertions()) {
+            String failure = a.check(messages);
+            if (failure != null) {
+                return failure;
+            }
+        }
+        return null;
+    }
+
+    private static Review review(ObjectNode object) throws SuiteException {
+        Gvk gvk = Gvk.of(object);
+        try {
+            if (gvk.kind().equals("AdmissionReview") && gvk.group().equals("admission.k8s.io")) {
+                for (String field : List.copyOf(object.propertyNames())) {
+                    if (!List.of("apiVersion", "kind", "request", "response").contains(field)) {
+                        throw new SuiteException("invalid AdmissionReview: unable to convert to an AdmissionReview object, "
+                                + "error: unknown field \"" + field + "\"");
+                    }
+                }
+                JsonNode request = object.get("request");
+                if (request == null || request.isNull()) {
+                    throw new SuiteException("missing AdmissionRequest: request did not actually pass in an AdmissionRequest");
+                }
+                for (String field : List.copyOf(request.propertyNames())) {
+                    if (!Review.requestFields().contains(field)) {
+                        throw new SuiteException("invalid AdmissionReview: unable to convert to an AdmissionReview object, "
+                                + "error: unknown field \"request." + field + "\"");
+                    }
+                }
+                return Review.ofAdmissionRequest(request, null);
+            }
+            return Review.ofObject(object, null, Matcher.Source.ORIGINAL);
+        } catch (InvalidObjectException e) {
+            throw new SuiteException(e.getMessage());
+        }
+    }
+
+    private ConstraintTemplate readTemplate(Path dir, String path) throws SuiteException {
+        if (path.isEmpty()) {
+            throw new SuiteException("invalid Suite: missing template");
+        }
+        List<ObjectNode> objects = read(resolve(dir, path));
+        if (objects.size() != 1) {
+            throw new SuiteException(path + " defines " + objects.size() + " objects, want one ConstraintTemplate");
+        }
+        try {
+            return TemplateParser.parse(objects.getFirst(), path);
+        } catch (InvalidTemplateException e) {
+            throw new SuiteException("adding template: " + e.getMessage());
+        }
+    }
+
+    private JsonNode readConstraint(Path dir, String path) throws SuiteException {
+        if (path.isEmpty()) {
+            throw new SuiteException("invalid Suite: missing constraint");
+        }
+        List<ObjectNode> objects = read(resolve(dir, path));
+        if (objects.size() != 1) {
+            throw new SuiteException(path + " defines " + objects.size() + " objects, want one constraint");
+        }
+        return objects.getFirst();
+    }
+
+    private static Path resolve(Path dir, String path) throws SuiteException {
+        Path p = Path.of(path);
+        if (p.isAbsolute()) {
+            throw new SuiteException("absolute paths are not allowed in suites: " + path);
+        }
+        return dir.resolve(p).normalize();
+    }
+
+    private static List<ObjectNode> read(Path file) throws SuiteException {
+        try {
+            List<ObjectNode> objects = Manifests.readObjects(file);
+            if (objects.isEmpty()) {
+                throw new SuiteException("no objects: path \"" + file + "\" defines no YAML objects");
+            }
+            return objects;
+        } catch (ManifestException e) {
+            throw new SuiteException(e.getMessage());
+        }
+    }
+
+    private static Outcome testFailure(Suite suite, Suite.Test test, String error) {
+        return new Outcome(suite.path(), test.name(), null, false, error);
+    }
+
+    /** A suite, test or case that is malformed or refers to unreadable files. */
+    static final class SuiteException extends Exception {
+        SuiteException(String message) {
+            super(message);
+        }
+    }
+}
