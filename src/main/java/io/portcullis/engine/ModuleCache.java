@@ -1,0 +1,93 @@
+package io.portcullis.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compiled wasm modules by a hash of what went into them (sources, Rego versions, entrypoints and the OPA
+ * version), in memory and optionally on disk so a restart does not recompile. A corrupt or unreadable file is a
+ * cache miss, never an error.
+ */
+final class ModuleCache {
+    private static final Logger log = LoggerFactory.getLogger(ModuleCache.class);
+
+    private final Map<String, byte[]> memory = new ConcurrentHashMap<>();
+    private final Path dir;
+
+    ModuleCache(Path dir) {
+        this.dir = dir;
+    }
+
+    static String key(String opaVersion, List<RegoModule> modules, List<String> entrypoints) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            update(sha, "opa " + opaVersion);
+            for (String e : entrypoints) {
+                update(sha, "entrypoint " + e);
+            }
+            for (RegoModule m : modules) {
+                update(sha, "module " + m.name() + " " + m.version());
+                update(sha, m.source());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest sha, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        sha.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+        sha.update((byte) ':');
+        sha.update(bytes);
+    }
+
+    Optional<byte[]> get(String key) {
+        byte[] hit = memory.get(key);
+        if (hit != null || dir == null) {
+            return Optional.ofNullable(hit);
+        }
+        Path file = dir.resolve(key + ".wasm");
+        try {
+            if (Files.isRegularFile(file)) {
+                byte[] wasm = Files.readAllBytes(file);
+                memory.put(key, wasm);
+                return Optional.of(wasm);
+            }
+        } catch (IOException e) {
+            log.warn("ignoring unreadable cached module {}: {}", file, e.toString());
+        }
+        return Optional.empty();
+    }
+
+    void put(String key, byte[] wasm) {
+        memory.put(key, wasm);
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, key, ".part");
+            Files.write(tmp, wasm);
+            Files.move(tmp, dir.resolve(key + ".wasm"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            log.warn("cannot write the module cache in {}: {}", dir, e.toString());
+        }
+    }
+
+    int size() {
+        return memory.size();
+    }
+}
