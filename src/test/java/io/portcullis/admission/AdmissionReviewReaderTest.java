@@ -1,0 +1,205 @@
+package io.portcullis.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class AdmissionReviewReaderTest {
+
+    private final AdmissionReviewReader reader = new AdmissionReviewReader(AdmissionLimits.DEFAULT);
+
+    static String review(String apiVersion, String request) {
+        return "{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"AdmissionReview\",\"request\":" + request + "}";
+    }
+
+    static final String POD_UPDATE = """
+            {"uid":"705ab4f5-6393-11e8-b7cc-42010a800002",
+             "kind":{"group":"","version":"v1","kind":"Pod"},
+             "resource":{"group":"","version":"v1","resource":"pods"},
+             "subResource":"status",
+             "requestKind":{"group":"","version":"v1","kind":"Pod"},
+             "requestResource":{"group":"","version":"v1","resource":"pods"},
+             "requestSubResource":"status",
+             "name":"web","namespace":"prod","operation":"UPDATE",
+             "userInfo":{"username":"admin","uid":"014fbff9","groups":["system:authenticated"],
+                         "extra":{"scopes":["a","b"]}},
+             "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"}},
+             "oldObject":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","labels":{"a":"b"}}},
+             "dryRun":true,
+             "options":{"apiVersion":"meta.k8s.io/v1","kind":"UpdateOptions"}}""";
+
+    private AdmissionReview read(String body) {
+        return reader.read(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsEveryFieldOfAV1Review() {
+        AdmissionReview review = read(review("admission.k8s.io/v1", POD_UPDATE));
+
+        assertThat(review.version()).isEqualTo(ReviewVersion.V1);
+        AdmissionRequest r = review.request();
+        assertThat(r.uid()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+        assertThat(r.kind()).isEqualTo(new GroupVersionKind("", "v1", "Pod"));
+        assertThat(r.kind().apiVersion()).isEqualTo("v1");
+        assertThat(r.resource()).isEqualTo(new GroupVersionResource("", "v1", "pods"));
+        assertThat(r.subResource()).isEqualTo("status");
+        assertThat(r.requestKind()).isEqualTo(new GroupVersionKind("", "v1", "Pod"));
+        assertThat(r.requestResource()).isEqualTo(new GroupVersionResource("", "v1", "pods"));
+        assertThat(r.requestSubResource()).isEqualTo("status");
+        assertThat(r.name()).isEqualTo("web");
+        assertThat(r.namespace()).isEqualTo("prod");
+        assertThat(r.operation()).isEqualTo(Operation.UPDATE);
+        assertThat(r.userInfo().username()).isEqualTo("admin");
+        assertThat(r.userInfo().uid()).isEqualTo("014fbff9");
+        assertThat(r.userInfo().groups()).containsExactly("system:authenticated");
+        assertThat(r.userInfo().extra()).containsEntry("scopes", java.util.List.of("a", "b"));
+        assertThat(r.object().at("/metadata/name").stringValue()).isEqualTo("web");
+        assertThat(r.oldObject().at("/metadata/labels/a").stringValue()).isEqualTo("b");
+        assertThat(r.dryRun()).isTrue();
+        assertThat(r.options().path("kind").stringValue()).isEqualTo("UpdateOptions");
+        // The raw request is what Gatekeeper hands to Rego as input.review.
+        assertThat(r.raw().path("uid").stringValue()).isEqualTo(r.uid());
+        assertThat(r.raw().path("userInfo").path("groups").size()).isEqualTo(1);
+    }
+
+    @Test
+    void readsAV1beta1ReviewAndKeepsItsVersion() {
+        AdmissionReview review = read(review("admission.k8s.io/v1beta1", POD_UPDATE));
+        assertThat(review.version()).isEqualTo(ReviewVersion.V1BETA1);
+        assertThat(review.request().uid()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    }
+
+    @Test
+    void absentFieldsAreEmptyAndObjectsAreJsonNull() {
+        AdmissionRequest r = read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u1\",\"operation\":\"DELETE\",\"oldObject\":{\"kind\":\"ConfigMap\"}}")).request();
+        assertThat(r.object().isNull()).isTrue();
+        assertThat(r.oldObject().path("kind").stringValue()).isEqualTo("ConfigMap");
+        assertThat(r.options().isNull()).isTrue();
+        assertThat(r.name()).isEmpty();
+        assertThat(r.namespace()).isEmpty();
+        assertThat(r.kind()).isEqualTo(GroupVersionKind.NONE);
+        assertThat(r.requestKind()).isEqualTo(GroupVersionKind.NONE);
+        assertThat(r.userInfo()).isEqualTo(UserInfo.NONE);
+        assertThat(r.dryRun()).isFalse();
+    }
+
+    @Test
+    void malformedJsonSaysWhere() {
+        assertThatThrownBy(() -> read("{\"apiVersion\": \"admission.k8s.io/v1\",\n \"kind\": }"))
+                .isInstanceOf(InvalidAdmissionReviewException.class)
+                .hasMessageStartingWith("malformed JSON: ")
+                .hasMessageContaining("line 2")
+                .hasMessageNotContaining("REDACTED");
+        assertThatThrownBy(() -> read("[1"))
+                .hasMessageStartingWith("malformed JSON: ")
+                .hasMessageNotContaining("REDACTED");
+    }
+
+    @Test
+    void trailingGarbageIsMalformed() {
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\"}") + " {}"))
+                .hasMessageStartingWith("malformed JSON");
+    }
+
+    @Test
+    void emptyBodyIsRejected() {
+        assertThatThrownBy(() -> read("")).hasMessageContaining("request body is empty");
+        assertThatThrownBy(() -> read("  \n")).hasMessageContaining("request body is empty");
+    }
+
+    @Test
+    void otherJsonIsNotAnAdmissionReview() {
+        assertThatThrownBy(() -> read("[]")).hasMessage("expected an AdmissionReview object, got a JSON array");
+        assertThatThrownBy(() -> read("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{}}"))
+                .hasMessageContaining("expected kind AdmissionReview")
+                .hasMessageContaining("got kind \"Pod\" and apiVersion \"v1\"");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v2", "{\"uid\":\"u\"}")))
+                .hasMessageContaining("apiVersion \"admission.k8s.io/v2\"");
+    }
+
+    @Test
+    void missingRequestOrUidIsRejected() {
+        assertThatThrownBy(() -> read("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}"))
+                .hasMessage("the AdmissionReview has no request");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "\"x\"")))
+                .hasMessage("request must be an object, got a JSON string");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"operation\":\"CREATE\"}")))
+                .hasMessageStartingWith("request.uid is missing");
+    }
+
+    @Test
+    void wrongFieldTypesNameTheField() {
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"uid\":7}")))
+                .hasMessage("request.uid must be a string, got a JSON number");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":\"Pod\"}")))
+                .hasMessage("request.kind must be an object, got a JSON string");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":[1]}")))
+                .hasMessage("request.object must be an object, got a JSON array");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"userInfo\":{\"groups\":[1]}}")))
+                .hasMessageContaining("request.userInfo.groups must be an array of strings");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"dryRun\":\"yes\"}")))
+                .hasMessage("request.dryRun must be a boolean, got a JSON string");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"PATCH\"}")))
+                .hasMessage("request.operation must be one of CREATE, UPDATE, DELETE, CONNECT, got \"PATCH\"");
+    }
+
+    @Test
+    void deepNestingIsAClearErrorNotAStackOverflow() {
+        int depth = 100_000;
+        String object = "{\"deep\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        String body = review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":" + object + "}");
+
+        assertThatThrownBy(() -> read(body))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class,
+                        e -> assertThat(e.tooLarge()).isFalse())
+                .hasMessageContaining("nesting depth")
+                .hasMessageContaining("1000")
+                .hasMessageNotContaining("StreamReadConstraints");
+    }
+
+    @Test
+    void nestingUpToTheLimitIsAccepted() {
+        // review -> request -> object -> "deep" array: three levels above the arrays.
+        int arrays = AdmissionLimits.DEFAULT.maxNestingDepth() - 3;
+        String object = "{\"deep\":" + "[".repeat(arrays) + "]".repeat(arrays) + "}";
+        AdmissionReview review = read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":" + object + "}"));
+        assertThat(review.request().object().path("deep").isArray()).isTrue();
+    }
+
+    @Test
+    void oversizedBodiesAreTooLargeWhetherDeclaredOrStreamed() {
+        AdmissionReviewReader small = new AdmissionReviewReader(new AdmissionLimits(1024, 100, 1024));
+        String body = review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"data\":\""
+                + "x".repeat(900) + "\",\"more\":\"" + "y".repeat(900) + "\"}}");
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> small.read(new ByteArrayInputStream(bytes), bytes.length))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.tooLarge()).isTrue())
+                .hasMessageContaining("too large (" + bytes.length + " bytes)")
+                .hasMessageContaining("limit is 1024 bytes");
+        // Chunked: no length up front, the stream is cut at the limit.
+        assertThatThrownBy(() -> small.read(new ByteArrayInputStream(bytes), -1))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.tooLarge()).isTrue())
+                .hasMessageContaining("too large");
+    }
+
+    @Test
+    void overlongStringsAreRejected() {
+        AdmissionReviewReader strict = new AdmissionReviewReader(new AdmissionLimits(1 << 20, 100, 1000));
+        assertThatThrownBy(() -> strict.read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"s\":\"" + "z".repeat(5000) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidAdmissionReviewException.class)
+                .hasMessageContaining("String value length");
+    }
+}
