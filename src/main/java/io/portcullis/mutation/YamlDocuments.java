@@ -3,8 +3,10 @@ package io.portcullis.mutation;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
@@ -24,13 +26,15 @@ public final class YamlDocuments {
      */
     public static List<JsonNode> read(String text, String origin) {
         List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
+        // readValues(parser), unlike readValues(String), does not unwrap a document that is a list.
+        try (JsonParser parser = YAML.createParser(text);
+             MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(parser)) {
             while (it.hasNextValue()) {
                 JsonNode doc = it.nextValue();
                 if (doc == null || doc.isNull() || doc.isMissingNode()) {
                     continue;
                 }
-                if ("List".equals(JsonValues.text(doc, "kind")) && doc.get("items") instanceof tools.jackson.databind.node.ArrayNode items) {
+                if ("List".equals(JsonValues.text(doc, "kind")) && doc.get("items") instanceof ArrayNode items) {
                     items.values().forEach(documents::add);
                 } else {
                     documents.add(doc);
