@@ -70,7 +70,14 @@ public final class MutatorSystem {
                 if (conflicts.containsKey(m.id()) || !applies(m, group, version, kind, operation, target)) {
                     continue;
                 }
-                if (m.mutate(object)) {
+                boolean mutated;
+                try {
+                    mutated = m.mutate(object);
+                } catch (MutationException e) {
+                    throw new MutationException("mutator " + m.id() + " failed for " + describe(group, kind, object)
+                            + ": " + e.getMessage(), e);
+                }
+                if (mutated) {
                     anyApplied = true;
                     applied.add(m.id());
                 }
@@ -79,9 +86,16 @@ public final class MutatorSystem {
                 return new ArrayList<>(applied);
             }
         }
-        throw new MutationException("mutation not converging for " + group + " " + kind + " "
-                + JsonValues.text(object.path("metadata"), "namespace") + " " + JsonValues.text(object.path("metadata"), "name")
+        throw new MutationException("mutation not converging for " + describe(group, kind, object)
                 + " after " + maxPasses + " passes");
+    }
+
+    private static String describe(String group, String kind, JsonNode object) {
+        JsonNode metadata = object.path("metadata");
+        String namespace = JsonValues.text(metadata, "namespace");
+        String name = JsonValues.text(metadata, "name");
+        return (group.isEmpty() ? "" : group + " ") + kind + " "
+                + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + (name == null ? "" : name);
     }
 
     private static boolean applies(Mutator m, String group, String version, String kind, String operation,
