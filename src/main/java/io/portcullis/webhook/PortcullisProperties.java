@@ -1,0 +1,28 @@
+package io.portcullis.webhook;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code portcullis.*}: what the server serves. Set by {@code portcullis serve} options, application.yaml,
+ * or environment variables ({@code PORTCULLIS_TEMPLATES}, ...).
+ *
+ * @param templates        directory of ConstraintTemplates ({@code --templates})
+ * @param constraints      directories of Constraints ({@code --constraints})
+ * @param data             directories of sample/referential objects ({@code --data})
+ * @param mutations        directories of mutators and profile bindings ({@code --mutations})
+ * @param exemptNamespaces namespaces allowed to carry the ignore label ({@code --exempt-namespace})
+ * @param namespace        the server's own namespace ({@code --namespace}; POD_NAMESPACE in a cluster)
+ */
+@ConfigurationProperties("portcullis")
+public record PortcullisProperties(
+        @DefaultValue("constraint-templates") Path templates,
+        @DefaultValue List<Path> constraints,
+        @DefaultValue List<Path> data,
+        @DefaultValue List<Path> mutations,
+        @DefaultValue List<String> exemptNamespaces,
+        @DefaultValue("portcullis-system") String namespace) {
+}

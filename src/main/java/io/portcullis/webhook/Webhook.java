@@ -1,0 +1,24 @@
+package io.portcullis.webhook;
+
+/** The two admission webhooks the server answers, with the names they carry in paths, logs and metrics. */
+public enum Webhook {
+    VALIDATION("validation", "/v1/admit"),
+    MUTATION("mutation", "/v1/mutate");
+
+    private final String label;
+    private final String path;
+
+    Webhook(String label, String path) {
+        this.label = label;
+        this.path = path;
+    }
+
+    /** {@code validation} or {@code mutation}, as in Gatekeeper's metric names. */
+    public String label() {
+        return label;
+    }
+
+    public String path() {
+        return path;
+    }
+}

@@ -1,0 +1,106 @@
+package io.portcullis.webhook;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.portcullis.tls.Pem;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The webhook transport started for real: HTTPS on a random port with certificates generated into a temp
+ * directory, and clients that trust only the generated CA.
+ */
+final class TestServer implements AutoCloseable {
+
+    /**
+     * The transport and actuator without the rest of {@code io.portcullis} (no component scan), so these tests
+     * see only the handlers they define. Not a {@code @Configuration}: nothing else's scan picks it up.
+     */
+    @EnableAutoConfiguration
+    @Import({WebhookConfiguration.class, AdmissionController.class, Readiness.class})
+    static final class Transport {
+    }
+
+    final ConfigurableApplicationContext context;
+    final Path certDir;
+    final int port;
+
+    private TestServer(ConfigurableApplicationContext context, Path certDir) {
+        this.context = context;
+        this.certDir = certDir;
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    static TestServer start(Path certDir, List<Class<?>> handlerConfigs, String... properties) {
+        List<Class<?>> sources = new ArrayList<>(List.of(Transport.class));
+        sources.addAll(handlerConfigs);
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--portcullis.tls.cert-dir=" + certDir,
+                "--spring.ssl.bundle.watch.file.quiet-period=100ms"));
+        for (String property : properties) {
+            args.add("--" + property);
+        }
+        ConfigurableApplicationContext context = PortcullisServer.application(sources.toArray(Class<?>[]::new))
+                .run(args.toArray(String[]::new));
+        return new TestServer(context, certDir);
+    }
+
+    URI uri(String path) {
+        return URI.create("https://localhost:" + port + path);
+    }
+
+    /** A new client (so a new connection) trusting the CA now in the cert directory. */
+    HttpClient client() throws Exception {
+        X509Certificate ca = Pem.certificate(Files.readString(certDir.resolve("ca.crt")));
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("portcullis-ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return post(path, HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    HttpResponse<String> post(String path, HttpRequest.BodyPublisher body) throws Exception {
+        try (HttpClient client = client()) {
+            return client.send(HttpRequest.newBuilder(uri(path))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        try (HttpClient client = client()) {
+            return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        context.close();
+    }
+}
