@@ -1,0 +1,41 @@
+package io.portcullis.engine.builtins;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The builtins the host provides to OPA wasm modules, by name. OPA's wasm runtime implements about 94 builtins
+ * itself; a module imports the rest (env.opa_builtinN) and lists them in its builtins() export, and the engine
+ * looks each name up here, failing the load for a name that is missing rather than the evaluation.
+ */
+public final class HostBuiltins {
+    private final Map<String, HostBuiltin> byName;
+
+    private HostBuiltins(Map<String, HostBuiltin> byName) {
+        this.byName = Collections.unmodifiableMap(byName);
+    }
+
+    /** Every builtin this package implements. */
+    public static HostBuiltins standard() {
+        Map<String, HostBuiltin> all = new LinkedHashMap<>();
+        for (HostBuiltin b : new HostBuiltin[] {
+            Sprintf.builtin(), AffixMatch.prefix(), AffixMatch.suffix(),
+        }) {
+            if (all.put(b.name(), b) != null) {
+                throw new IllegalStateException("builtin registered twice: " + b.name());
+            }
+        }
+        return new HostBuiltins(all);
+    }
+
+    public Optional<HostBuiltin> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    public Set<String> names() {
+        return byName.keySet();
+    }
+}
