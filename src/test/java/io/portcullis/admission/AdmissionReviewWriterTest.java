@@ -76,4 +76,20 @@ class AdmissionReviewWriterTest {
         assertThat(out.at("/response/status/message").stringValue()).isEqualTo("boom");
         assertThat(out.at("/response/status").has("reason")).isFalse();
     }
+
+    @Test
+    void everyAcceptedTreeCanBeWrittenBackWrappedAsRegoInput() {
+        int arrays = AdmissionLimits.DEFAULT.maxNestingDepth() - 3;
+        String object = "{\"deep\":" + "[".repeat(arrays) + "]".repeat(arrays) + "}";
+        AdmissionRequest request = reader.read(AdmissionReviewReaderTest.review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":" + object + "}")
+                .getBytes(StandardCharsets.UTF_8)).request();
+        JsonMapper mapper = AdmissionJson.mapper(AdmissionLimits.DEFAULT);
+        var input = mapper.createObjectNode();
+        input.putObject("parameters");
+        input.set("review", request.raw());
+
+        byte[] written = mapper.writeValueAsBytes(input);
+        assertThat(mapper.readTree(written).at("/review/object/deep").isArray()).isTrue();
+    }
 }
