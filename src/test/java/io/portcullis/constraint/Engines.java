@@ -31,8 +31,9 @@ final class Engines {
         return t;
     }
 
+    /** A template whose parameter schema accepts any parameters. */
     static ObjectNode template(String kind, String rego) {
-        return template(kind, rego, null, List.of(), null);
+        return template(kind, rego, null, List.of(), "{'type':'object','x-kubernetes-preserve-unknown-fields':true}");
     }
 
     static CompiledTemplate compile(ObjectNode template) throws InvalidTemplateException {
