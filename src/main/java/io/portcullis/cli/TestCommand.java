@@ -29,6 +29,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
  * {@code portcullis test -f FILE_OR_DIR... [-o json|yaml]}: evaluates every object against the templates and
@@ -70,6 +71,10 @@ public final class TestCommand implements Callable<Integer> {
             err.println("reading: " + e.getMessage());
             return 1;
         }
+        if (objects.isEmpty()) {
+            err.println("no input data identified");
+            return 1;
+        }
         List<GatorTest.Violation> violations;
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
             violations = GatorTest.run(objects, new TemplateCompiler(engine));
@@ -89,7 +94,8 @@ public final class TestCommand implements Callable<Integer> {
             shown.forEach(v -> results.add(toJson(v)));
             ObjectMapper mapper = output.equals("json")
                     ? JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
-                    : YAMLMapper.builder().build();
+                    : YAMLMapper.builder().disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+                            .enable(YAMLWriteFeature.MINIMIZE_QUOTES).build();
             out.println(mapper.writeValueAsString(results).stripTrailing());
         }
         out.flush();
@@ -100,7 +106,48 @@ public final class TestCommand implements Callable<Integer> {
     static String textLine(GatorTest.Violation v) {
         JsonNode obj = v.violatingObject();
         return Kube.text(obj.path("apiVersion")) + "/" + Kube.text(obj.path("kind")) + " " + Kube.describe(obj)
-                + ": [\"" + v.result().constraintName() + "\"] Message: \"" + v.result().msg() + "\"";
+                + ": [" + goQuote(v.result().constraintName()) + "] Message: " + goQuote(v.result().msg());
+    }
+
+    /** Go's %q: a double-quoted string with Go escapes, as gator prints names and messages. */
+    static String goQuote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        s.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case 0x07 -> out.append("\\a");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case 0x0B -> out.append("\\v");
+                default -> {
+                    if (isPrint(cp)) {
+                        out.appendCodePoint(cp);
+                    } else if (cp < 0x80) {
+                        out.append(String.format("\\x%02x", cp));
+                    } else if (cp < 0x10000) {
+                        out.append(String.format("\\u%04x", cp));
+                    } else {
+                        out.append(String.format("\\U%08x", cp));
+                    }
+                }
+            }
+        });
+        return out.append('"').toString();
+    }
+
+    private static boolean isPrint(int cp) {
+        if (cp == ' ') {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+                    Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
     }
 
     /** The framework result fields gator prints, plus the violating object. */
@@ -117,6 +164,7 @@ public final class TestCommand implements Callable<Integer> {
             r.actions().forEach(scoped::add);
         }
         node.set("violatingObject", v.violatingObject());
+        node.putNull("trace");
         return node;
     }
 

@@ -1,0 +1,100 @@
+package io.portcullis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+class TestCommandTest {
+    record Run(int exitCode, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    static Run test(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new TestCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static String gator(String name) throws Exception {
+        return Path.of(TestCommandTest.class.getResource("/constraint/gator/" + name).toURI()).toString();
+    }
+
+    @Test
+    void aDenyViolationExitsOneAndEveryViolationIsPrinted() throws Exception {
+        Run run = test("-f", gator(""));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.lines()).containsExactly(
+                "v1/Pod policed/unowned: [\"deny-owner\"] Message: \"Pod unowned has no owner label (operation \\\"\\\")\"",
+                "v1/Pod policed/owned: [\"warn-team\"] Message: \"Pod owned has no team label (operation \\\"\\\")\"",
+                "v1/Pod policed/unowned: [\"warn-team\"] Message: \"Pod unowned has no team label (operation \\\"\\\")\"");
+    }
+
+    @Test
+    void namesAndMessagesAreQuotedAsGoQuotes() {
+        assertThat(TestCommand.goQuote("a \"b\"\n\tc\\ é \u0001")).isEqualTo("\"a \\\"b\\\"\\n\\tc\\\\ é \\x01\"");
+    }
+
+    @Test
+    void warningsAloneExitZero() throws Exception {
+        Run run = test("-f", gator("template.yaml"), "-f", gator("warn-team.yaml"), "-f", gator("objects.yaml"));
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.lines()).hasSize(2);
+    }
+
+    @Test
+    void denyOnly() throws Exception {
+        Run run = test("-f", gator(""), "--deny-only");
+        assertThat(run.lines()).singleElement().asString().contains("deny-owner");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void jsonOutput() throws Exception {
+        Run run = test("-f", gator(""), "-o", "json");
+        JsonNode results = JsonMapper.builder().build().readTree(run.out());
+        assertThat(results.size()).isEqualTo(3);
+        JsonNode first = results.get(0);
+        assertThat(first.get("msg").asString()).startsWith("Pod unowned has no owner label");
+        assertThat(first.get("enforcementAction").asString()).isEqualTo("deny");
+        assertThat(first.at("/metadata/details/label").asString()).isEqualTo("owner");
+        assertThat(first.at("/constraint/metadata/name").asString()).isEqualTo("deny-owner");
+        assertThat(first.at("/violatingObject/metadata/name").asString()).isEqualTo("unowned");
+        assertThat(first.get("target").asString()).isEqualTo("admission.k8s.gatekeeper.sh");
+    }
+
+    @Test
+    void yamlOutput() throws Exception {
+        Run run = test("-f", gator(""), "-o", "yaml");
+        JsonNode results = YAMLMapper.builder().build().readTree(run.out());
+        assertThat(results.size()).isEqualTo(3);
+        assertThat(results.get(2).at("/constraint/spec/enforcementAction").asString()).isEqualTo("warn");
+    }
+
+    @Test
+    void badInputIsAnErrorExitOne() throws Exception {
+        Run missing = test("-f", "/no/such/file.yaml");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("/no/such/file.yaml");
+
+        Run orphan = test("-f", gator("constraints.yaml"), "-f", gator("objects.yaml"));
+        assertThat(orphan.exitCode()).isEqualTo(1);
+        assertThat(orphan.err()).contains("missing ConstraintTemplate: template \"k8srequiredowner\" not found");
+
+        Run format = test("-f", gator(""), "-o", "xml");
+        assertThat(format.exitCode()).isEqualTo(1);
+    }
+}

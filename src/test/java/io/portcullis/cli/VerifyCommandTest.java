@@ -1,0 +1,71 @@
+package io.portcullis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class VerifyCommandTest {
+    record Run(int exitCode, List<String> lines, String err) {
+    }
+
+    static Run verify(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new VerifyCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString().lines().toList(), err.toString());
+    }
+
+    static String suites(String name) throws Exception {
+        return Path.of(VerifyCommandTest.class.getResource("/constraint/suites/" + name).toURI()).toString();
+    }
+
+    @Test
+    void allPassingExitsZero() throws Exception {
+        Run run = verify(suites("passing"));
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.lines()).filteredOn(l -> l.startsWith("--- PASS: ")).hasSize(6);
+        assertThat(run.lines()).anySatisfy(l -> assertThat(l).startsWith("--- PASS: owner-label/unowned\t("));
+        assertThat(run.lines().getLast()).isEqualTo("6 passed, 0 failed");
+    }
+
+    @Test
+    void failuresAreListedWithTheirReasonAndExitOne() throws Exception {
+        Run run = verify(suites("failing"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.lines()).containsSubsequence(
+                "--- FAIL: wrong-expectations/expects-a-violation-that-is-not-there\t(" + suites("failing") + "/suite.yaml)",
+                "        unexpected number of violations: got 0 violations but want at least 1: got messages []");
+        assertThat(run.lines().getLast()).isEqualTo("1 passed, 5 failed");
+    }
+
+    @Test
+    void severalPathsAddUp() throws Exception {
+        Run run = verify(suites("passing"), suites("failing") + "/suite.yaml");
+        assertThat(run.lines().getLast()).isEqualTo("7 passed, 5 failed");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void runFilterAndVerboseSkips() throws Exception {
+        Run run = verify("--run", "owner-label//^owned$", "-v", suites("passing"));
+        assertThat(run.lines()).filteredOn(l -> l.startsWith("--- PASS")).containsExactly(
+                "--- PASS: owner-label/owned\t(" + suites("passing") + "/suite.yaml)");
+        assertThat(run.lines()).anySatisfy(l -> assertThat(l).startsWith("=== SKIP  owner-label/unowned"));
+        assertThat(run.lines().getLast()).isEqualTo("1 passed, 0 failed");
+    }
+
+    @Test
+    void aMissingPathFails() {
+        Run run = verify("/no/such/dir");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.lines().getLast()).isEqualTo("0 passed, 1 failed");
+    }
+}
