@@ -164,6 +164,7 @@ class AdmissionMutatorTest {
         assertThat(result.patch()).hasSize(40 + 20 + 1);
         JsonNode patched = JsonPatch.apply(result.patch(), pod);
         assertThat(JsonValues.deepEquals(patched, result.object())).isTrue();
+        assertThat(JsonValues.deepEquals(TestObjects.applyWithJsonP(result.patch(), pod), result.object())).isTrue();
         assertThat(result.object().at("/spec/containers/2/securityContext/seccompProfile/localhostProfile").asString())
                 .isEqualTo("operator/nginx.json");
         assertThat(result.object().at("/spec/containers/39/env/999/name").asString()).isEqualTo("VAR_999");

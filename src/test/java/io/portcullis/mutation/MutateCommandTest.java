@@ -123,6 +123,18 @@ class MutateCommandTest {
     }
 
     @Test
+    void aPodOfSeveralMebibytesIsRead() throws Exception {
+        Path big = dir.resolve("big.json");
+        Files.writeString(big, "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"big\", \"namespace\": \"apps\","
+                + " \"annotations\": {\"blob\": \"" + "z".repeat(5 * 1024 * 1024) + "\"}},"
+                + " \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"redis\"}]}}");
+        int code = run("-f", big.toString(), "--mutations", mutations.toString(), "-o", "patch");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo(
+                "[{\"op\":\"add\",\"path\":\"/spec/securityContext\",\"value\":{\"seccompProfile\":{\"type\":\"RuntimeDefault\"}}}]");
+    }
+
+    @Test
     void badInputIsExitCodeTwoWithTheReason() throws Exception {
         assertThat(run("-f", dir.resolve("missing.yaml").toString(), "--mutations", mutations.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("missing.yaml");

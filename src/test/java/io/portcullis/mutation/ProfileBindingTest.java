@@ -336,7 +336,7 @@ class ProfileBindingTest {
     }
 
     @Test
-    void profileWithoutStatusRejectsThePod() {
+    void profileWithoutStatusRejectsThePodsItBinds() throws Exception {
         MutationConfig config = config("""
                 apiVersion: security-profiles-operator.x-k8s.io/v1
                 kind: SeccompProfile
@@ -354,6 +354,13 @@ class ProfileBindingTest {
                 .isInstanceOf(MutationException.class)
                 .hasMessageContaining("SeccompProfile fresh hasn't been initialized with status")
                 .satisfies(e -> assertThat(((MutationException) e).code()).isEqualTo(500));
+        // SPO looks the profile up before matching images, so it would reject this pod too; it is not bound.
+        ObjectNode other = pod("""
+                  containers:
+                  - name: cache
+                    image: redis
+                """);
+        assertThat(create(other, OPTED_IN, config).patch()).isEmpty();
     }
 
     @Test

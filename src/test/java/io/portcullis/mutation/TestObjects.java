@@ -3,6 +3,10 @@ package io.portcullis.mutation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.zjsonpatch.JsonPatch;
+import jakarta.json.Json;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonStructure;
+import java.io.StringReader;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -10,6 +14,15 @@ import tools.jackson.databind.node.ObjectNode;
 /** Test helpers: objects from YAML text, and the patch checks every mutation test makes. */
 final class TestObjects {
     private TestObjects() {
+    }
+
+    /** RFC 6902 as JSON-P (jakarta.json, Parsson) implements it, on a serialized copy of the document. */
+    static JsonNode applyWithJsonP(JsonNode patch, JsonNode document) {
+        try (JsonReader patchReader = Json.createReader(new StringReader(patch.toString()));
+             JsonReader documentReader = Json.createReader(new StringReader(document.toString()))) {
+            JsonStructure result = Json.createPatch(patchReader.readArray()).apply(documentReader.readObject());
+            return YamlDocuments.read(result.toString(), "json-p result").getFirst();
+        }
     }
 
     static ObjectNode yaml(String text) {
@@ -34,14 +47,18 @@ final class TestObjects {
     }
 
     /**
-     * The patch, applied by zjsonpatch (not our code) to the original, gives the mutated object; and mutating the
-     * mutated object again changes nothing.
+     * The patch, applied to the original by two JSON Patch libraries (fabric8's zjsonpatch, which also computed it,
+     * and Parsson's independent JSON-P implementation), gives the mutated object; and mutating the mutated object
+     * again changes nothing.
      */
     static void assertPatchAndIdempotence(AdmissionMutator mutator, MutationRequest request, MutationConfig config,
                                           MutationResult result) throws MutationException {
         JsonNode patched = JsonPatch.apply(result.patch(), request.object());
         assertThat(JsonValues.deepEquals(patched, result.object()))
-                .as("patch %s applied to the original gives the mutated object", result.patch())
+                .as("patch %s applied by zjsonpatch to the original gives the mutated object", result.patch())
+                .isTrue();
+        assertThat(JsonValues.deepEquals(applyWithJsonP(result.patch(), request.object()), result.object()))
+                .as("patch %s applied by JSON-P to the original gives the mutated object", result.patch())
                 .isTrue();
         MutationResult again = mutator.mutate(
                 new MutationRequest(request.operation(), request.namespace(), request.namespaceObject(), patched), config);

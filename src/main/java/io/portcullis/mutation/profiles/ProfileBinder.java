@@ -24,9 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  *   <li>Bindings of the pod's namespace apply, in name order; a {@code podSelector} that does not match the pod's
  *       labels skips the binding, an invalid one too (it must not block pods).</li>
- *   <li>A binding whose profile does not exist is skipped; one whose profile has no status yet rejects the pod
- *       (the profile is not installed on nodes, the pod would run unconfined or fail), unless configured otherwise.
- *   </li>
+ *   <li>A binding whose profile does not exist is skipped; one whose profile has no status yet rejects the pods
+ *       it would bind (the profile is not installed on nodes, the pod would fail to start), unless configured
+ *       otherwise. Pods it would not bind are not held up by it.</li>
  *   <li>Every init and regular container whose image equals the binding's image, exactly, gets the profile at
  *       container level, replacing a different value (a workload cannot opt out with {@code Unconfined}).</li>
  *   <li>An {@code image: "*"} binding sets the pod-level value of its kind (one per kind, the last by name wins),
@@ -102,7 +102,7 @@ public final class ProfileBinder {
         Map<String, Resolved> wildcards = new LinkedHashMap<>();
         Map<String, Set<ObjectNode>> boundByImage = new LinkedHashMap<>();
         for (ProfileBinding binding : inNameOrder(bindings, namespace)) {
-            if (!selects(binding, podLabels)) {
+            if (!selects(binding, podLabels) || !concerns(binding, containers)) {
                 continue;
             }
             Optional<Resolved> resolved = resolve(binding, profiles);
@@ -140,6 +140,16 @@ public final class ProfileBinder {
             }
         }
         return bound;
+    }
+
+    /**
+     * Whether the binding could change this pod. SPO looks the profile up first, so a binding whose profile has no
+     * status yet rejects every pod in the namespace, even pods it would not touch; here only pods it binds wait.
+     */
+    private static boolean concerns(ProfileBinding binding, List<ObjectNode> containers) {
+        String image = binding.spec().image();
+        return ProfileBinding.ALL_IMAGES.equals(image)
+                || containers.stream().anyMatch(c -> image.equals(JsonValues.text(c, "image")));
     }
 
     /** A binding with its profile resolved to the values to write. */
