@@ -2,24 +2,28 @@ package io.portcullis.constraint;
 
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyEvaluator;
+import java.util.function.Supplier;
 
 /**
  * A template whose Rego compiled, with its constraint schema. Evaluators hold the data document inside their wasm
- * instances, so one is kept per inventory version, and only templates that read {@code data.inventory} ever need
- * a new one. Thread-safe.
+ * instances: templates that never read {@code data.inventory} share one evaluator without data; the others keep
+ * one per inventory version of the client that loaded them. Thread-safe.
  */
 public final class CompiledTemplate {
     private final ConstraintTemplate template;
     private final CompiledPolicy policy;
     private final boolean usesInventory;
     private final ConstraintSchema schema;
+    private final Supplier<PolicyEvaluator> withoutData;
     private volatile Loaded loaded;
 
     private record Loaded(long inventoryVersion, PolicyEvaluator evaluator) {
     }
 
-    CompiledTemplate(ConstraintTemplate template, CompiledPolicy policy, boolean usesInventory) {
+    CompiledTemplate(ConstraintTemplate template, CompiledPolicy policy, boolean usesInventory,
+            Supplier<PolicyEvaluator> withoutData) {
         this.template = template;
+        this.withoutData = withoutData;
         this.policy = policy;
         this.usesInventory = usesInventory;
         this.schema = new ConstraintSchema(template.parameters());
@@ -44,7 +48,10 @@ public final class CompiledTemplate {
 
     /** An evaluator whose data is this inventory snapshot (or empty data, for templates that never read it). */
     PolicyEvaluator evaluator(Inventory.Snapshot snapshot) {
-        long wanted = usesInventory ? snapshot.version() : -1;
+        if (!usesInventory) {
+            return withoutData.get();
+        }
+        long wanted = snapshot.version();
         Loaded current = loaded;
         if (current != null && current.inventoryVersion() == wanted) {
             return current.evaluator();
@@ -52,7 +59,7 @@ public final class CompiledTemplate {
         synchronized (this) {
             current = loaded;
             if (current == null || current.inventoryVersion() != wanted) {
-                PolicyEvaluator evaluator = policy.withData(usesInventory ? snapshot.data() : Inventory.EMPTY);
+                PolicyEvaluator evaluator = policy.withData(snapshot.data());
                 current = new Loaded(wanted, evaluator);
                 loaded = current;
             }

@@ -71,7 +71,8 @@ public record Constraint(String kind, String name, Match match, Enforcement enfo
         schema.applyDefaults(object);
         List<String> schemaErrors = schema.validate(object);
         if (!schemaErrors.isEmpty()) {
-            throw new InvalidConstraintException("schema validation failed: " + ConstraintSchema.join(schemaErrors), true);
+            throw new InvalidConstraintException("schema validation failed: " + ConstraintSchema.join(schemaErrors),
+                    InvalidConstraintException.Reason.SCHEMA);
         }
         List<String> unknown = schema.unknownFields(object);
         if (!unknown.isEmpty()) {
@@ -94,6 +95,6 @@ public record Constraint(String kind, String name, Match match, Enforcement enfo
     /** The {@code template "<name>" not found} error of a constraint whose kind has no template. */
     static InvalidConstraintException missingTemplate(String kind) {
         return new InvalidConstraintException("missing ConstraintTemplate: template \"" + kind.toLowerCase(Locale.ROOT)
-                + "\" not found");
+                + "\" not found", InvalidConstraintException.Reason.MISSING_TEMPLATE);
     }
 }

@@ -41,7 +41,7 @@ public record Enforcement(String action, List<ScopedAction> scoped) {
             return new Enforcement(DENY, List.of());
         }
         if (!ACTIONS.contains(action)) {
-            throw new InvalidConstraintException("unrecognized enforcementAction: \"" + action
+            throw enforcementError("unrecognized enforcementAction: \"" + action
                     + "\" is not within the supported list [deny dryrun warn scoped]");
         }
         if (!action.equals(SCOPED)) {
@@ -49,7 +49,7 @@ public record Enforcement(String action, List<ScopedAction> scoped) {
         }
         JsonNode entries = spec.path("scopedEnforcementActions");
         if (!entries.isArray() || entries.isEmpty()) {
-            throw new InvalidConstraintException(
+            throw enforcementError(
                     "error fetching scopedEnforcementActions: scopedEnforcementActions is required");
         }
         List<ScopedAction> scoped = new ArrayList<>();
@@ -69,22 +69,26 @@ public record Enforcement(String action, List<ScopedAction> scoped) {
                 points.add(name);
             }
             if (points.isEmpty()) {
-                throw new InvalidConstraintException("enforcementPoints must be non-empty for scoped enforcement action \""
+                throw enforcementError("enforcementPoints must be non-empty for scoped enforcement action \""
                         + a + "\"");
             }
             scoped.add(new ScopedAction(a, points));
         }
         if (!badPoints.isEmpty()) {
-            throw new InvalidConstraintException("unrecognized enforcement points: constraint will not be enforced for "
+            throw enforcementError("unrecognized enforcement points: constraint will not be enforced for "
                     + "enforcement points " + goList(badPoints) + ", supported enforcement points are "
                     + goList(List.of(EnforcementPoint.ALL, EnforcementPoint.WEBHOOK.id(), EnforcementPoint.AUDIT.id(),
                             EnforcementPoint.GATOR.id(), EnforcementPoint.VAP.id())));
         }
         if (!badActions.isEmpty()) {
-            throw new InvalidConstraintException("unrecognized enforcementAction: " + goList(badActions)
+            throw enforcementError("unrecognized enforcementAction: " + goList(badActions)
                     + " is not within the supported list [deny dryrun warn]");
         }
         return new Enforcement(action, scoped);
+    }
+
+    private static InvalidConstraintException enforcementError(String message) {
+        return new InvalidConstraintException(message, InvalidConstraintException.Reason.ENFORCEMENT_ACTION);
     }
 
     public boolean isScoped() {

@@ -1,20 +1,27 @@
 package io.portcullis.constraint;
 
-/** A constraint Gatekeeper would not load: bad name, kind, schema, selector or enforcement action. */
+/** A constraint Gatekeeper would not load: bad name, kind, schema, selector, enforcement action or template. */
 public class InvalidConstraintException extends Exception {
-    private final boolean schemaError;
+    /** What is wrong; the webhook answers enforcement-action errors with 500 and the others with 422. */
+    public enum Reason { SCHEMA, ENFORCEMENT_ACTION, MISSING_TEMPLATE, OTHER }
+
+    private final Reason reason;
 
     public InvalidConstraintException(String message) {
-        this(message, false);
+        this(message, Reason.OTHER);
     }
 
-    public InvalidConstraintException(String message, boolean schemaError) {
+    public InvalidConstraintException(String message, Reason reason) {
         super(message);
-        this.schemaError = schemaError;
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 
     /** True for {@code schema validation failed} errors, the ones a gator suite test marked {@code invalid} expects. */
     public boolean isSchemaError() {
-        return schemaError;
+        return reason == Reason.SCHEMA;
     }
 }

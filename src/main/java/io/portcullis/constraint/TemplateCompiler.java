@@ -4,6 +4,7 @@ import io.portcullis.engine.CompileError;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEngine;
+import io.portcullis.engine.PolicyEvaluator;
 import io.portcullis.engine.RegoModule;
 import io.portcullis.engine.RegoVersion;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,8 @@ public final class TemplateCompiler {
 
     private final PolicyEngine engine;
     private final Map<String, CompiledPolicy> cache = new ConcurrentHashMap<>();
+    /** Evaluators without data, shared by every client: most templates never read data.inventory. */
+    private final Map<CompiledPolicy, PolicyEvaluator> withoutData = new ConcurrentHashMap<>();
 
     public TemplateCompiler(PolicyEngine engine) {
         this.engine = engine;
@@ -96,7 +99,8 @@ public final class TemplateCompiler {
         if (policy.builtins().contains("http.send")) {
             throw ingest(PREFIX + "unable to compile modules: undefined function http.send");
         }
-        return new CompiledTemplate(template, policy, usesInventory);
+        return new CompiledTemplate(template, policy, usesInventory,
+                () -> withoutData.computeIfAbsent(policy, p -> p.withData(Inventory.EMPTY)));
     }
 
     private CompiledPolicy compileModules(ConstraintTemplate template, RegoCode code, String entryName,

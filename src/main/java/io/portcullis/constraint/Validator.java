@@ -120,6 +120,19 @@ public final class Validator {
         }
     }
 
+    /**
+     * Validates a constraint against the loaded template of its kind without loading it: what the webhook checks
+     * when a constraint is created or updated.
+     */
+    public Constraint checkConstraint(JsonNode constraint) throws InvalidConstraintException {
+        String kind = Gvk.of(constraint).kind();
+        CompiledTemplate template = state.templates().get(kind);
+        if (template == null) {
+            throw Constraint.missingTemplate(kind);
+        }
+        return Constraint.parse(constraint, template);
+    }
+
     public boolean removeConstraint(String kind, String name) {
         synchronized (writes) {
             State s = state;
