@@ -55,6 +55,9 @@ public final class AdmissionMutator {
             return unchanged(original, "Mutating only on create or update");
         }
         String group = group(original);
+        if (GATEKEEPER_GROUPS.contains(group)) {
+            return unchanged(original, "Not mutating gatekeeper resources");
+        }
         boolean isNamespace = group.isEmpty() && "Namespace".equals(JsonValues.text(original, "kind"));
         // Gatekeeper clears request.namespace for Namespace objects; a Namespace is its own namespace object.
         String namespace = isNamespace || request.namespace() == null ? "" : request.namespace();
@@ -67,15 +70,13 @@ public final class AdmissionMutator {
             object.withObjectProperty("metadata").put("namespace", namespace);
         }
 
-        List<MutatorId> applied = GATEKEEPER_GROUPS.contains(group)
-                ? List.of()
-                : config.mutators().mutate(object, MatchTarget.original(object, namespaceObject), operation);
+        List<MutatorId> applied = config.mutators().mutate(object, MatchTarget.original(object, namespaceObject), operation);
         Map<String, String> namespaceLabels = JsonValues.stringMap(
                 namespaceObject == null ? null : namespaceObject.path("metadata"), "labels");
         List<Bound> bound = binder.bind(object, operation, namespace, namespaceLabels, config.bindings(), config.profiles());
 
         restoreNamespace(object, metadataBefore, namespaceBefore);
-        MutationResult result = new MutationResult(object, JsonPatches.diff(original, object), applied, bound, "");
+        MutationResult result = new MutationResult(object, JsonPatches.diff(original, object), applied, bound, "Resource was mutated");
         return result.changed() ? result : unchanged(original, "Resource was not mutated");
     }
 

@@ -281,7 +281,9 @@ class GatekeeperMutatorsTest {
                       value: "yes"
                 """;
         ObjectNode constraint = yaml("apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sRequiredLabels\nmetadata: {name: x}\n");
-        assertThat(mutator.mutate(new MutationRequest("CREATE", "", null, constraint), mutators(anything)).patch()).isEmpty();
+        MutationResult result = mutator.mutate(new MutationRequest("CREATE", "", null, constraint), mutators(anything));
+        assertThat(result.patch()).isEmpty();
+        assertThat(result.message()).isEqualTo("Not mutating gatekeeper resources");
     }
 
     @Test

@@ -61,6 +61,9 @@ public final class MutatorSystem {
         String kind = JsonValues.text(object, "kind");
         String group = apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
         String version = apiVersion == null ? "" : apiVersion.substring(apiVersion.indexOf('/') + 1);
+        if (ordered.isEmpty()) {
+            return List.of();
+        }
         Set<MutatorId> applied = new LinkedHashSet<>();
         int maxPasses = ordered.size() + 1;
         for (int pass = 0; pass < maxPasses; pass++) {

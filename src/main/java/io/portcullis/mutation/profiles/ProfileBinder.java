@@ -100,7 +100,7 @@ public final class ProfileBinder {
 
         List<Bound> bound = new ArrayList<>();
         Map<String, Resolved> wildcards = new LinkedHashMap<>();
-        Map<String, Set<ObjectNode>> boundByImage = new LinkedHashMap<>();
+        Map<String, Set<ObjectNode>> boundByKind = new LinkedHashMap<>();
         for (ProfileBinding binding : inNameOrder(bindings, namespace)) {
             if (!selects(binding, podLabels) || !concerns(binding, containers)) {
                 continue;
@@ -114,7 +114,7 @@ public final class ProfileBinder {
                 wildcards.put(r.kind(), r);
                 continue;
             }
-            Set<ObjectNode> boundOfKind = boundByImage.computeIfAbsent(r.kind(), k -> Collections.newSetFromMap(new IdentityHashMap<>()));
+            Set<ObjectNode> boundOfKind = boundByKind.computeIfAbsent(r.kind(), k -> Collections.newSetFromMap(new IdentityHashMap<>()));
             for (ObjectNode container : containers) {
                 if (binding.spec().image().equals(JsonValues.text(container, "image"))) {
                     boundOfKind.add(container);
@@ -132,7 +132,7 @@ public final class ProfileBinder {
             if (apply(spec, r)) {
                 bound.add(new Bound(r.binding(), kind, r.profileName(), "pod"));
             }
-            Set<ObjectNode> boundOfKind = boundByImage.getOrDefault(kind, Set.of());
+            Set<ObjectNode> boundOfKind = boundByKind.getOrDefault(kind, Set.of());
             for (ObjectNode container : containers) {
                 if (!boundOfKind.contains(container) && hasOwnValue(container, kind) && apply(container, r)) {
                     bound.add(new Bound(r.binding(), kind, r.profileName(), containerName(container)));
