@@ -1,10 +1,12 @@
 package io.portcullis.engine.builtins;
 
+import java.time.InstantSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The builtins the host provides to OPA wasm modules, by name. OPA's wasm runtime implements about 94 builtins
@@ -18,11 +20,27 @@ public final class HostBuiltins {
         this.byName = Collections.unmodifiableMap(byName);
     }
 
-    /** Every builtin this package implements. */
+    /** Every builtin this package implements, with the system clock and print() output discarded. */
     public static HostBuiltins standard() {
+        return standard(InstantSource.system(), line -> {});
+    }
+
+    /**
+     * Every builtin this package implements.
+     *
+     * @param clock what time.now_ns reads
+     * @param printSink receives each line Rego's print() writes
+     */
+    public static HostBuiltins standard(InstantSource clock, Consumer<String> printSink) {
         Map<String, HostBuiltin> all = new LinkedHashMap<>();
         for (HostBuiltin b : new HostBuiltin[] {
             Sprintf.builtin(), AffixMatch.prefix(), AffixMatch.suffix(),
+            StringBuiltins.count(), StringBuiltins.indexOfN(), StringBuiltins.globQuoteMeta(),
+            Units.parse(), Units.parseBytes(),
+            RegexBuiltins.split(), RegexBuiltins.replace(), RegexBuiltins.findN(),
+            ObjectSubset.builtin(), RangeStep.builtin(), Semver.compare(), Semver.isValid(),
+            TimeBuiltins.nowNs(clock), TimeBuiltins.parseRfc3339Ns(),
+            DebugBuiltins.trace(), DebugBuiltins.print(printSink),
         }) {
             if (all.put(b.name(), b) != null) {
                 throw new IllegalStateException("builtin registered twice: " + b.name());
