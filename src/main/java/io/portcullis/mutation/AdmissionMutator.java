@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -47,14 +48,16 @@ public final class AdmissionMutator {
      * @throws MutationException the request must be rejected ({@link MutationException#code()} gives 400 or 500)
      */
     public MutationResult mutate(MutationRequest request, MutationConfig config) throws MutationException {
+        String operation = request.operation() == null ? null : request.operation().toUpperCase(Locale.ROOT);
+        if (operation != null && !MUTATED_OPERATIONS.contains(operation)) {
+            // DELETE requests carry no object; nothing here may fail them.
+            return new MutationResult(request.object(), JsonNodeFactory.instance.arrayNode(), List.of(), List.of(),
+                    "Mutating only on create or update");
+        }
         if (!(request.object() instanceof ObjectNode original)) {
             throw new MutationException(400, "the object to mutate is not a JSON object", null);
         }
-        String operation = request.operation() == null ? null : request.operation().toUpperCase(Locale.ROOT);
-        if (operation != null && !MUTATED_OPERATIONS.contains(operation)) {
-            return unchanged(original, "Mutating only on create or update");
-        }
-        String group = group(original);
+        String group = JsonValues.group(original);
         if (GATEKEEPER_GROUPS.contains(group)) {
             return unchanged(original, "Not mutating gatekeeper resources");
         }
@@ -101,10 +104,5 @@ public final class AdmissionMutator {
 
     private static MutationResult unchanged(ObjectNode original, String message) {
         return new MutationResult(original, original.arrayNode(), List.of(), List.of(), message);
-    }
-
-    private static String group(JsonNode object) {
-        String apiVersion = JsonValues.text(object, "apiVersion");
-        return apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
     }
 }

@@ -1,6 +1,6 @@
 package io.portcullis.mutation;
 
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +53,18 @@ public final class JsonValues {
         return a.equals(b);
     }
 
+    /** The API group of an object ({@code ""} for the core group), from its {@code apiVersion}. */
+    public static String group(JsonNode object) {
+        String apiVersion = text(object, "apiVersion");
+        return apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
+    }
+
+    /** The API version of an object without its group, e.g. {@code v1} for {@code apps/v1}. */
+    public static String version(JsonNode object) {
+        String apiVersion = text(object, "apiVersion");
+        return apiVersion == null ? "" : apiVersion.substring(apiVersion.indexOf('/') + 1);
+    }
+
     /** The string at {@code field}, or null when it is absent or not a string. */
     public static String text(JsonNode node, String field) {
         if (node == null) {
@@ -85,9 +97,8 @@ public final class JsonValues {
         if (!array.isArray()) {
             throw new IllegalArgumentException(field + " must be a list of strings");
         }
-        List<String> out = new java.util.ArrayList<>();
-        for (Iterator<JsonNode> it = array.values().iterator(); it.hasNext(); ) {
-            JsonNode item = it.next();
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : array.values()) {
             if (!item.isString()) {
                 throw new IllegalArgumentException(field + " must be a list of strings, found " + item);
             }

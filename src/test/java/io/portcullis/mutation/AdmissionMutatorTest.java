@@ -130,6 +130,8 @@ class AdmissionMutatorTest {
         MutationResult delete = new AdmissionMutator().mutate(new MutationRequest("DELETE", "apps", NS, yaml(POD)), config);
         assertThat(delete.patch()).isEmpty();
         assertThat(delete.message()).isEqualTo("Mutating only on create or update");
+        // A DELETE request carries no object at all.
+        assertThat(new AdmissionMutator().mutate(new MutationRequest("DELETE", "apps", NS, null), config).patch()).isEmpty();
     }
 
     @Test

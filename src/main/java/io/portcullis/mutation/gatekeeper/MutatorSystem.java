@@ -57,10 +57,9 @@ public final class MutatorSystem {
      * @throws MutationException a mutator failed, a match could not be decided, or the passes did not converge
      */
     public List<MutatorId> mutate(ObjectNode object, MatchTarget target, String operation) throws MutationException {
-        String apiVersion = JsonValues.text(object, "apiVersion");
         String kind = JsonValues.text(object, "kind");
-        String group = apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
-        String version = apiVersion == null ? "" : apiVersion.substring(apiVersion.indexOf('/') + 1);
+        String group = JsonValues.group(object);
+        String version = JsonValues.version(object);
         if (ordered.isEmpty()) {
             return List.of();
         }

@@ -74,9 +74,8 @@ public record Match(
     public boolean matches(MatchTarget target) throws MatchException {
         JsonNode object = target.object();
         JsonNode metadata = object.path("metadata");
-        String apiVersion = JsonValues.text(object, "apiVersion");
         String kind = JsonValues.text(object, "kind");
-        String group = apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
+        String group = JsonValues.group(object);
         boolean isNamespace = "Namespace".equals(kind) && group.isEmpty();
         String objectNamespace = JsonValues.text(metadata, "namespace");
         boolean hasNamespace = (objectNamespace != null && !objectNamespace.isEmpty()) || target.namespace() != null;
