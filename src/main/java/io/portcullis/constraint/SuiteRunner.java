@@ -204,6 +204,13 @@ public final class SuiteRunner {
                                 + "error: unknown field \"request." + field + "\"");
                     }
                 }
+                // gator decodes object and oldObject as unstructured objects, which must name their kind.
+                for (String field : List.of("object", "oldObject")) {
+                    JsonNode obj = request.get(field);
+                    if (obj != null && obj.isObject() && Kube.text(obj.path("kind")).isEmpty()) {
+                        throw new SuiteException("unable to unmarshal " + field + ": Object 'Kind' is missing in '" + obj + "'");
+                    }
+                }
                 return Review.ofAdmissionRequest(request, null);
             }
             return Review.ofObject(object, null, Matcher.Source.ORIGINAL);

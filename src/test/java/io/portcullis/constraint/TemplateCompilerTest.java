@@ -154,6 +154,15 @@ class TemplateCompilerTest {
     }
 
     @Test
+    void printStatementsAreStripped() throws Exception {
+        Validator validator = new Validator(Engines.COMPILER);
+        validator.addTemplate(template("K8sPrint", "package k8sprint\nviolation[{\"msg\": \"m\"}] { print(\"hello\"); true }\n"));
+        validator.addConstraint(Engines.constraint("K8sPrint", "p", "{}"));
+        assertThat(validator.review(Review.ofObject(Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'x'}}"), null,
+                Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT)).extracting(Result::msg).containsExactly("m");
+    }
+
+    @Test
     void theHookSelectsTheTemplatesPackage() {
         assertThat(TemplateCompiler.hook(List.of("a", "b-c"))).contains("some r in data.a[\"b-c\"].violation");
     }
