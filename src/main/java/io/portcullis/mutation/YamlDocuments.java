@@ -1,27 +1,30 @@
 package io.portcullis.mutation;
 
+import io.portcullis.constraint.ManifestException;
+import io.portcullis.constraint.Manifests;
 import java.util.ArrayList;
 import java.util.List;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
-/** Multi-document YAML (JSON is YAML too) in and out, with Jackson 3's YAML module. */
+/**
+ * Multi-document YAML (JSON is YAML too) in, YAML out.
+ *
+ * <p>Reading follows the YAML rules of Go's Kubernetes tooling (kubectl, Gatekeeper, SPO), through the project's
+ * {@link Manifests} reader: {@code yes}/{@code on} are booleans, {@code ~} is null, {@code 0644} is octal. Jackson's
+ * YAML parser reads all of these as strings, so a mutator written for Gatekeeper would assign other values here.
+ * JSON text goes to Jackson's JSON parser, which also reads objects of several MiB quickly. Writing uses Jackson 3's
+ * YAML module.
+ */
 public final class YamlDocuments {
-    /** snakeyaml-engine stops at 3 MiB by default; admission requests carry objects of several MiB. */
-    private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
-
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
-                    .loadSettings(LoadSettings.builder().setCodePointLimit(MAX_CODE_POINTS).build())
-                    .build())
+    private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
             .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
             .build();
@@ -44,17 +47,11 @@ public final class YamlDocuments {
                 // Not JSON after all (YAML flow style): read it as YAML below.
             }
         }
-        List<JsonNode> documents = new ArrayList<>();
-        // readValues(parser), unlike readValues(String), does not unwrap a document that is a list.
-        try (JsonParser parser = YAML.createParser(text);
-             MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(parser)) {
-            while (it.hasNextValue()) {
-                documents.add(it.nextValue());
-            }
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("cannot parse " + origin + ": " + e.getOriginalMessage(), e);
+        try {
+            return unwrapLists(Manifests.read(text, origin));
+        } catch (ManifestException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return unwrapLists(documents);
     }
 
     private static List<JsonNode> unwrapLists(List<JsonNode> documents) {
