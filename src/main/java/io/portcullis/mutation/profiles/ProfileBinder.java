@@ -114,7 +114,8 @@ public final class ProfileBinder {
                 wildcards.put(r.kind(), r);
                 continue;
             }
-            Set<ObjectNode> boundOfKind = boundByKind.computeIfAbsent(r.kind(), k -> Collections.newSetFromMap(new IdentityHashMap<>()));
+            Set<ObjectNode> boundOfKind =
+                    boundByKind.computeIfAbsent(r.kind(), k -> Collections.newSetFromMap(new IdentityHashMap<>()));
             for (ObjectNode container : containers) {
                 if (binding.spec().image().equals(JsonValues.text(container, "image"))) {
                     boundOfKind.add(container);
