@@ -1,0 +1,39 @@
+package io.portcullis.policy;
+
+import io.portcullis.engine.EngineConfig;
+import io.portcullis.engine.ExecutionMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code portcullis.engine.*}: how Rego is compiled and evaluated.
+ *
+ * @param cacheDir compiled modules survive restarts here (wasm and JVM bytecode); empty keeps them in memory
+ * @param compiler the opa-wasm-compiler to run; empty uses the one packed in the jar
+ * @param evaluationDeadline one template evaluation running longer is stopped and becomes a violation
+ * @param maxMemory linear memory cap of one wasm instance
+ * @param instancesPerPolicy wasm instances kept per template, i.e. evaluations of it that run at once
+ * @param executionMode COMPILED (JVM bytecode, the default) or INTERPRETED
+ */
+@ConfigurationProperties("portcullis.engine")
+public record EngineProperties(
+        Path cacheDir,
+        Path compiler,
+        @DefaultValue("2s") Duration evaluationDeadline,
+        @DefaultValue("256MB") DataSize maxMemory,
+        @DefaultValue("0") int instancesPerPolicy,
+        @DefaultValue("COMPILED") ExecutionMode executionMode) {
+
+    public EngineConfig toConfig() {
+        EngineConfig config = EngineConfig.defaults()
+                .withCompilerPath(compiler)
+                .withCacheDir(cacheDir)
+                .withEvaluationDeadline(evaluationDeadline)
+                .withMaxMemoryPages((int) Math.max(2, maxMemory.toBytes() / 65536))
+                .withExecutionMode(executionMode);
+        return instancesPerPolicy > 0 ? config.withMaxInstancesPerPolicy(instancesPerPolicy) : config;
+    }
+}
