@@ -30,10 +30,11 @@ import java.util.regex.PatternSyntaxException;
  */
 final class GoRegex {
     /** Stops catastrophic backtracking: input character reads allowed per character of input, plus a floor. */
-    private static final long STEP_BUDGET_PER_CHAR = 20_000;
+    private static final long STEP_BUDGET_PER_CHAR = 1_000;
     private static final long STEP_BUDGET_FLOOR = 10_000_000;
     private static final int MAX_REPEAT = 1000;
     private static final int MAX_DEPTH = 1000;
+    private static final long BIG_STACK = 1L << 30;
     private static final String ANY_CHAR = "[\\x{0}-\\x{10FFFF}]";
     private static final String WORD = "0-9A-Za-z_";
     private static final String WORD_BOUNDARY =
@@ -111,40 +112,85 @@ final class GoRegex {
      * right after the previous match is skipped. Each match is its group offsets {start0, end0, start1, ...}.
      */
     List<int[]> findAll(String s, int n) {
+        try {
+            return findAllOnThisThread(s, n);
+        } catch (StackOverflowError e) {
+            // Java's matcher recurses once per repetition of some groups; retry on a thread with a big stack.
+            return findAllOnBigStack(s, n);
+        }
+    }
+
+    private List<int[]> findAllOnBigStack(String s, int n) {
+        Object[] result = new Object[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = findAllOnThisThread(s, n);
+            } catch (StackOverflowError e) {
+                result[0] = new TooComplex("regular expression too complex for this input (Java stack exhausted)");
+            } catch (RuntimeException e) {
+                result[0] = e;
+            }
+        }, "go-regex", BIG_STACK);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TooComplex("interrupted while matching a regular expression");
+        }
+        if (result[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        List<int[]> matches = (List<int[]>) result[0];
+        return matches;
+    }
+
+    private List<int[]> findAllOnThisThread(String s, int n) {
         int limit = n < 0 ? Integer.MAX_VALUE : n;
         List<int[]> out = new ArrayList<>();
         Matcher m = pattern.matcher(new Budgeted(s));
         int end = s.length();
         int prevMatchEnd = -1;
-        try {
-            for (int pos = 0; out.size() < limit && pos <= end; ) {
-                if (!m.find(pos)) {
-                    break;
-                }
-                boolean accept = true;
-                if (m.end() == pos) {
-                    // An empty match: not allowed right after a previous match; move on one character.
-                    if (m.start() == prevMatchEnd) {
-                        accept = false;
-                    }
-                    pos = pos < end ? pos + Character.charCount(s.codePointAt(pos)) : end + 1;
-                } else {
-                    pos = m.end();
-                }
-                prevMatchEnd = m.end();
-                if (accept) {
-                    int[] groups = new int[2 * (m.groupCount() + 1)];
-                    for (int g = 0; g <= m.groupCount(); g++) {
-                        groups[2 * g] = m.start(g);
-                        groups[2 * g + 1] = m.end(g);
-                    }
-                    out.add(groups);
-                }
+        for (int pos = 0; out.size() < limit && pos <= end; ) {
+            if (!find(m, s, pos)) {
+                break;
             }
-        } catch (StackOverflowError e) {
-            throw new TooComplex("regular expression too complex for this input (Java stack exhausted)");
+            boolean accept = true;
+            if (m.end() == pos) {
+                // An empty match: not allowed right after a previous match; move on one character.
+                if (m.start() == prevMatchEnd) {
+                    accept = false;
+                }
+                pos = pos < end ? pos + Character.charCount(s.codePointAt(pos)) : end + 1;
+            } else {
+                pos = m.end();
+            }
+            prevMatchEnd = m.end();
+            if (accept) {
+                int[] groups = new int[2 * (m.groupCount() + 1)];
+                for (int g = 0; g <= m.groupCount(); g++) {
+                    groups[2 * g] = m.start(g);
+                    groups[2 * g + 1] = m.end(g);
+                }
+                out.add(groups);
+            }
         }
         return out;
+    }
+
+    /** The leftmost match at or after from that starts on a character, not inside a surrogate pair (Go sees runes). */
+    private static boolean find(Matcher m, String s, int from) {
+        int start = from;
+        while (m.find(start)) {
+            int at = m.start();
+            if (at == 0 || at == s.length() || !Character.isHighSurrogate(s.charAt(at - 1))
+                    || !Character.isLowSurrogate(s.charAt(at))) {
+                return true;
+            }
+            start = at + 1;
+        }
+        return false;
     }
 
     /** Go's Regexp.Split(s, -1). */
@@ -557,14 +603,14 @@ final class GoRegex {
                         throw new SyntaxError("invalid named capture", rest.substring(0, end + 1));
                     }
                     pos += end + 1;
-                    items.add(subgroup(true, name));
+                    items.add(subgroupBody(true, name, flags()));
                     return;
                 }
                 perlFlags(items, start);
                 return;
             }
             pos++;
-            items.add(subgroup(true, ""));
+            items.add(subgroupBody(true, "", flags()));
         }
 
         /** Go's parsePerlFlags for (?flags) and (?flags:...). */
@@ -610,7 +656,7 @@ final class GoRegex {
                         }
                         pos = p;
                         if (c == ':') {
-                            boolean[] saved = {foldCase, dotNL, oneLine, nonGreedy};
+                            boolean[] saved = flags();
                             foldCase = fold;
                             dotNL = dot;
                             oneLine = one;
@@ -631,11 +677,8 @@ final class GoRegex {
             throw new SyntaxError("invalid or unsupported Perl syntax", whole.substring(start, p));
         }
 
-        private Node subgroup(boolean capturing, String name) throws SyntaxError {
-            if (!capturing) {
-                throw new IllegalStateException();
-            }
-            return subgroupBody(true, name, new boolean[] {foldCase, dotNL, oneLine, nonGreedy});
+        private boolean[] flags() {
+            return new boolean[] {foldCase, dotNL, oneLine, nonGreedy};
         }
 
         /** Parses up to the closing ) and restores the flags in force before the group. */
