@@ -32,11 +32,11 @@ public final class ServeCommand implements Callable<Integer> {
     Path templates;
 
     @Option(names = "--constraints", paramLabel = "DIR", arity = "1..*",
-            description = "Constraint directories (portcullis.constraints; default examples).")
+            description = "Constraint directories (portcullis.constraints; default examples/constraints).")
     List<Path> constraints;
 
     @Option(names = "--data", paramLabel = "DIR", arity = "1..*",
-            description = "Directories of sample/referential objects (portcullis.data; default examples).")
+            description = "Directories of sample/referential objects (portcullis.data; default examples/data).")
     List<Path> data;
 
     @Option(names = "--mutations", paramLabel = "DIR", arity = "1..*",
