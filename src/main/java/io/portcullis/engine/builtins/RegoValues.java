@@ -36,7 +36,12 @@ public final class RegoValues {
      */
     public static JsonNode parse(String regoValueText) {
         Parser parser = new Parser(regoValueText);
-        JsonNode value = parser.value();
+        JsonNode value;
+        try {
+            value = parser.value();
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("Rego value text nests too deeply");
+        }
         parser.skipSpace();
         if (parser.pos != regoValueText.length()) {
             throw parser.error("unexpected text after the value");
@@ -52,7 +57,11 @@ public final class RegoValues {
      */
     public static String toRegoText(JsonNode value) {
         StringBuilder out = new StringBuilder();
-        writeRegoText(value, out);
+        try {
+            writeRegoText(value, out);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("Rego value nests too deeply");
+        }
         return out.toString();
     }
 

@@ -56,6 +56,7 @@ final class OracleComparison {
                 .as("%d of %d calls differ from OPA, e.g.:%n%s", mismatches.size(), calls.size(),
                         String.join("\n", mismatches.subList(0, Math.min(40, mismatches.size()))))
                 .isEmpty();
+        System.out.printf("[oracle] %s: %d calls agree with OPA%n", builtin.name(), calls.size());
         return calls.size();
     }
 

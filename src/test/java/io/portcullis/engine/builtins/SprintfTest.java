@@ -92,6 +92,29 @@ class SprintfTest {
         table.assertAgrees();
     }
 
+    /** Float digits: shortest form, rounding half to even at every precision, exponents, subnormals. */
+    @Test
+    void floatsFormatLikeGo() {
+        java.util.Random random = new java.util.Random(42);
+        List<String> floats = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            if (Double.isFinite(d)) {
+                floats.add(Double.toString(d).replace("E", "e"));
+            }
+            floats.add(String.valueOf(random.nextInt(2_000_000) / 1000.0 - 1000));
+            floats.add(random.nextInt(100) + "." + random.nextInt(100) + "5");
+        }
+        floats.addAll(List.of("4.9e-324", "2.2250738585072014e-308", "2.225073858507201e-308", "9007199254740993.0",
+                "0.3", "2.675", "1.45", "0.045", "1e23", "8.41e21", "5e-10", "123456789.123456789", "0.1e1", "7e22"));
+        OracleComparison table = new OracleComparison(SPRINTF);
+        for (String f : floats) {
+            table.call("\"%v|%e|%.3e|%f|%.1f|%.0f|%g|%.4g|%G|%x|%.3x|%b|%12.4E|%#g|%.15g|%.17g|%.30f\"",
+                    "[" + (f + ", ").repeat(16) + f + "]");
+        }
+        table.assertAgrees();
+    }
+
     @Test
     void operandsOfTheWrongType() {
         new OracleComparison(SPRINTF)
