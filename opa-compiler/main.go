@@ -65,6 +65,22 @@ func main() {
 		fmt.Println(version.Version)
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "outline" {
+		in, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fail(fmt.Errorf("reading request: %w", err))
+		}
+		var req outlineRequest
+		if err := json.Unmarshal(in, &req); err != nil {
+			fail(fmt.Errorf("decoding request: %w", err))
+		}
+		answer := outline(req)
+		answer.OpaVersion = version.Version
+		if err := json.NewEncoder(os.Stdout).Encode(answer); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "eval" {
 		in, err := io.ReadAll(os.Stdin)
 		if err != nil {

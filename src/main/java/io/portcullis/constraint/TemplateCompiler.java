@@ -1,6 +1,7 @@
 package io.portcullis.constraint;
 
 import io.portcullis.engine.CompileError;
+import io.portcullis.engine.ModuleOutline;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEngine;
@@ -54,24 +55,29 @@ public final class TemplateCompiler {
             throw ingest("no language driver is installed that handles this constraint template: engines "
                     + template.engines() + " (Portcullis runs Rego only)");
         }
-        boolean v1 = code.version() == RegoVersion.V1;
         String entryName = moduleName(template, "");
         List<String> libNames = new ArrayList<>();
         for (int i = 0; i < code.libs().size(); i++) {
             libNames.add(moduleName(template, ".lib" + i));
         }
 
-        RegoOutline entry = RegoOutline.of(code.rego(), v1).orElse(null);
-        if (entry == null || entry.packagePath().isEmpty()) {
-            // Unreadable or without a package clause: OPA's parser says exactly what is wrong, and where.
-            compileModules(template, code, entryName, libNames, List.of("portcullis_unreadable"));
-            throw ingest(PREFIX + entryName + ": cannot find the package clause");
+        // OPA's parser reads every module once; one that does not parse is left to the compiler, which says
+        // exactly what is wrong and where.
+        List<RegoModule> sources = new ArrayList<>();
+        sources.add(new RegoModule(entryName, code.rego(), code.version()));
+        for (int i = 0; i < code.libs().size(); i++) {
+            sources.add(new RegoModule(libNames.get(i), code.libs().get(i), code.version()));
         }
-        // Libraries the scan cannot read are left to OPA's parser too.
-        List<RegoOutline> libs = new ArrayList<>();
+        List<Optional<ModuleOutline>> outlines = engine.outline(sources);
+        ModuleOutline entry = outlines.get(0).orElse(null);
+        if (entry == null) {
+            compileModules(template, code, entryName, libNames, List.of("portcullis_unreadable"));
+            throw ingest(PREFIX + entryName + ": cannot parse the module");
+        }
+        List<ModuleOutline> libs = new ArrayList<>();
         List<String> readableLibNames = new ArrayList<>();
         for (int i = 0; i < code.libs().size(); i++) {
-            Optional<RegoOutline> lib = RegoOutline.of(code.libs().get(i), v1);
+            Optional<ModuleOutline> lib = outlines.get(i + 1);
             if (lib.isPresent()) {
                 libs.add(lib.get());
                 readableLibNames.add(libNames.get(i));
@@ -139,7 +145,7 @@ public final class TemplateCompiler {
         ref.add("violation");
         return "package " + HOOK_PACKAGE + "\n\n"
                 + "violation contains response if {\n"
-                + "\tsome r in " + RegoOutline.refText(ref) + "\n"
+                + "\tsome r in " + ModuleOutline.refText(ref) + "\n"
                 + "\tresponse := {\n"
                 + "\t\t\"details\": object.get(r, \"details\", {}),\n"
                 + "\t\t\"msg\": r.msg,\n"
@@ -147,14 +153,14 @@ public final class TemplateCompiler {
                 + "}\n";
     }
 
-    private static void requireViolation(RegoOutline entry, String module) throws InvalidTemplateException {
-        List<RegoOutline.Rule> violations = entry.rules().stream().filter(r -> r.name().equals("violation")).toList();
+    private static void requireViolation(ModuleOutline entry, String module) throws InvalidTemplateException {
+        List<ModuleOutline.Rule> violations = entry.rules().stream().filter(r -> r.name().equals("violation")).toList();
         if (violations.isEmpty()) {
             throw ingest(PREFIX + "invalid rego: invalid module: missing required rules: [violation]");
         }
-        for (RegoOutline.Rule rule : violations) {
-            if (rule.head() != RegoOutline.HeadKind.PARTIAL_SET) {
-                String hint = rule.head() == RegoOutline.HeadKind.PARTIAL_OBJECT
+        for (ModuleOutline.Rule rule : violations) {
+            if (rule.head() != ModuleOutline.HeadKind.PARTIAL_SET) {
+                String hint = rule.head() == ModuleOutline.HeadKind.PARTIAL_OBJECT
                         ? " (in Rego v1 write `violation contains {\"msg\": msg} if { ... }`)" : "";
                 throw ingest(PREFIX + "invalid rego: " + module + ":" + rule.position().line() + ":"
                         + rule.position().column() + ": violation must be a partial set rule, e.g. "
@@ -163,19 +169,19 @@ public final class TemplateCompiler {
         }
     }
 
-    private static void checkLibPackage(RegoOutline lib, String module) throws InvalidTemplateException {
+    private static void checkLibPackage(ModuleOutline lib, String module) throws InvalidTemplateException {
         List<String> path = lib.packagePath();
         if (path.size() < 2 || !path.get(0).equals("lib")) {
             List<String> ref = new ArrayList<>();
             ref.add("data");
             ref.addAll(path);
-            throw ingest(PREFIX + "invalid lib prefix: path " + RegoOutline.refText(ref)
+            throw ingest(PREFIX + "invalid lib prefix: path " + ModuleOutline.refText(ref)
                     + " not found in lib prefixes", module, lib.packagePosition());
         }
     }
 
-    private static void checkImports(RegoOutline module, String name) throws InvalidTemplateException {
-        for (RegoOutline.Import imp : module.imports()) {
+    private static void checkImports(ModuleOutline module, String name) throws InvalidTemplateException {
+        for (ModuleOutline.Import imp : module.imports()) {
             List<String> path = imp.path();
             if (!path.isEmpty() && path.get(0).equals("input")) {
                 throw ingest(PREFIX + "invalid import: cannot import input: \"" + imp.text() + "\"", name, imp.position());
@@ -189,11 +195,11 @@ public final class TemplateCompiler {
     }
 
     /** Fails on data references outside data.lib and data.inventory; answers whether data.inventory is read. */
-    private static boolean checkDataRefs(RegoOutline module, String name) throws InvalidTemplateException {
+    private static boolean checkDataRefs(ModuleOutline module, String name) throws InvalidTemplateException {
         boolean inventory = false;
         List<String> disallowed = new ArrayList<>();
-        RegoOutline.Position first = null;
-        for (RegoOutline.Ref ref : module.dataRefs()) {
+        ModuleOutline.Position first = null;
+        for (ModuleOutline.Ref ref : module.dataRefs()) {
             List<String> prefix = ref.constantPrefix();
             if (prefix.size() >= 2 && prefix.get(1).equals("inventory")) {
                 inventory = true;
@@ -209,9 +215,9 @@ public final class TemplateCompiler {
         return inventory;
     }
 
-    private static void checkHttpSend(RegoOutline module, String name) throws InvalidTemplateException {
+    private static void checkHttpSend(ModuleOutline module, String name) throws InvalidTemplateException {
         if (!module.httpSendCalls().isEmpty()) {
-            RegoOutline.Position at = module.httpSendCalls().get(0);
+            ModuleOutline.Position at = module.httpSendCalls().get(0);
             throw ingest(PREFIX + "unable to compile modules: " + name + ":" + at.line() + ": rego_type_error: "
                     + "undefined function http.send (http.send is disabled)", name, at);
         }
@@ -246,7 +252,7 @@ public final class TemplateCompiler {
         return new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR, message);
     }
 
-    private static InvalidTemplateException ingest(String message, String module, RegoOutline.Position at) {
+    private static InvalidTemplateException ingest(String message, String module, ModuleOutline.Position at) {
         List<CompileError> located = at == null ? List.of()
                 : List.of(new CompileError(module, at.line(), at.column(), "rego_template_error", message));
         return new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR, message, located);

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
@@ -67,6 +68,45 @@ final class OpaCompiler {
             throw new PolicyCompileException(list);
         }
         return answer.path("wasm").binaryValue();
+    }
+
+    /** OPA's parse of each module: an outline, or empty when the module does not parse (compile says why). */
+    List<Optional<ModuleOutline>> outline(List<RegoModule> modules) {
+        ObjectNode request = JSON.createObjectNode();
+        ArrayNode mods = request.putArray("modules");
+        for (RegoModule m : modules) {
+            mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.version().wireName());
+        }
+        JsonNode answer = JSON.readTree(run(List.of("outline"), JSON.writeValueAsBytes(request)));
+        List<Optional<ModuleOutline>> out = new ArrayList<>();
+        for (JsonNode o : answer.path("outlines")) {
+            out.add(o.has("errors") ? Optional.empty() : Optional.of(toOutline(o)));
+        }
+        return out;
+    }
+
+    private static ModuleOutline toOutline(JsonNode o) {
+        List<ModuleOutline.Import> imports = new ArrayList<>();
+        o.path("imports").forEach(i -> imports.add(new ModuleOutline.Import(strings(i.path("path")), position(i.path("at")))));
+        List<ModuleOutline.Rule> rules = new ArrayList<>();
+        o.path("rules").forEach(r -> rules.add(new ModuleOutline.Rule(r.path("name").asString(),
+                ModuleOutline.HeadKind.valueOf(r.path("head").asString()), position(r.path("at")))));
+        List<ModuleOutline.Ref> refs = new ArrayList<>();
+        o.path("dataRefs").forEach(r -> refs.add(new ModuleOutline.Ref(strings(r.path("constantPrefix")),
+                r.path("text").asString(), position(r.path("at")))));
+        List<ModuleOutline.Position> calls = new ArrayList<>();
+        o.path("httpSend").forEach(p -> calls.add(position(p)));
+        return new ModuleOutline(strings(o.path("package")), position(o.path("at")), imports, rules, refs, calls);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(s -> out.add(s.asString()));
+        return out;
+    }
+
+    private static ModuleOutline.Position position(JsonNode at) {
+        return new ModuleOutline.Position(at.path("line").asInt(0), at.path("column").asInt(0));
     }
 
     private String run(List<String> args, byte[] stdin) {

@@ -2,6 +2,7 @@ package io.portcullis.engine;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,14 @@ public final class PolicyEngine implements AutoCloseable {
             log.debug("compiled {} to wasm ({} bytes) in {} ms", entrypoints, wasm.length, (System.nanoTime() - start) / 1_000_000);
         }
         return load(wasm);
+    }
+
+    /**
+     * Each module as OPA's parser reads it, or empty for one that does not parse ({@link #compile} then reports
+     * the error with its location). One compiler process for all of them.
+     */
+    public List<Optional<ModuleOutline>> outline(List<RegoModule> sources) {
+        return compiler.outline(sources);
     }
 
     /** Loads an already compiled OPA wasm module (ABI 1.2 or later). */

@@ -108,7 +108,8 @@ final class WasmHost implements OpaWasm_ModuleImports, OpaWasm_Env {
             result = builtin.call(args);
         } catch (BuiltinException e) {
             if (strictBuiltinErrors) {
-                throw new StrictBuiltinException(builtin.name() + ": " + e.getMessage(), e);
+                // The builtins word their errors as OPA does, name first ("sprintf: operand 2 must be ...").
+                throw new StrictBuiltinException(e.getMessage(), e);
             }
             log.debug("builtin {} failed, the expression is undefined: {}", builtin.name(), e.getMessage());
             return 0;
