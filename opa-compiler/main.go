@@ -13,6 +13,8 @@
 // `opa-wasm-compiler version` prints the OPA version, which is part of the
 // cache key of every compiled module.
 //
+// `opa-wasm-compiler outline` reports OPA's parse of modules (see outline.go).
+//
 // `opa-wasm-compiler eval` evaluates a query with OPA's Go evaluator (topdown),
 // the reference our wasm engine and Java builtins are tested against:
 //
@@ -61,51 +63,43 @@ type answer struct {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "version" {
+	mode := ""
+	if len(os.Args) > 1 {
+		mode = os.Args[1]
+	}
+	switch mode {
+	case "version":
 		fmt.Println(version.Version)
-		return
+	case "outline":
+		serve(func(req outlineRequest) outlineAnswer {
+			a := outline(req)
+			a.OpaVersion = version.Version
+			return a
+		})
+	case "eval":
+		serve(evaluate)
+	case "":
+		serve(func(req request) answer {
+			a := build(req)
+			a.OpaVersion = version.Version
+			return a
+		})
+	default:
+		fail(fmt.Errorf("unknown mode %q (want none, version, outline or eval)", mode))
 	}
-	if len(os.Args) > 1 && os.Args[1] == "outline" {
-		in, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			fail(fmt.Errorf("reading request: %w", err))
-		}
-		var req outlineRequest
-		if err := json.Unmarshal(in, &req); err != nil {
-			fail(fmt.Errorf("decoding request: %w", err))
-		}
-		answer := outline(req)
-		answer.OpaVersion = version.Version
-		if err := json.NewEncoder(os.Stdout).Encode(answer); err != nil {
-			fail(err)
-		}
-		return
-	}
-	if len(os.Args) > 1 && os.Args[1] == "eval" {
-		in, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			fail(fmt.Errorf("reading request: %w", err))
-		}
-		var req evalRequest
-		if err := json.Unmarshal(in, &req); err != nil {
-			fail(fmt.Errorf("decoding request: %w", err))
-		}
-		if err := json.NewEncoder(os.Stdout).Encode(evaluate(req)); err != nil {
-			fail(err)
-		}
-		return
-	}
+}
+
+// serve reads one JSON request from stdin and writes the handler's answer as JSON to stdout.
+func serve[Req any, Ans any](handle func(Req) Ans) {
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fail(fmt.Errorf("reading request: %w", err))
 	}
-	var req request
+	var req Req
 	if err := json.Unmarshal(in, &req); err != nil {
 		fail(fmt.Errorf("decoding request: %w", err))
 	}
-	out := build(req)
-	out.OpaVersion = version.Version
-	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+	if err := json.NewEncoder(os.Stdout).Encode(handle(req)); err != nil {
 		fail(err)
 	}
 }
