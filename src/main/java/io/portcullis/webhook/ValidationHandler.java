@@ -77,7 +77,11 @@ public class ValidationHandler implements AdmissionHandler {
 
         List<Result> results;
         try {
-            Review review = Review.ofAdmissionRequest(request.raw(), null);
+            // Templates see the request's Namespace as input.review.namespaceObject, as at Gatekeeper's webhook. In
+            // a cluster it comes from the synced inventory; standalone, from the data directories.
+            JsonNode namespaceObject = request.namespace().isEmpty() || isNamespace(request) ? null
+                    : snapshot.validator().inventory().namespace(request.namespace());
+            Review review = Review.ofAdmissionRequest(request.raw(), namespaceObject);
             results = snapshot.validator().review(review, EnforcementPoint.WEBHOOK);
         } catch (InvalidObjectException | ReviewException e) {
             return AdmissionResponse.errored(500, "error reviewing resource " + request.name() + ": " + e.getMessage());
