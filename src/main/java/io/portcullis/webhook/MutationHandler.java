@@ -3,6 +3,8 @@ package io.portcullis.webhook;
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionResponse;
+import io.portcullis.admission.Operation;
+import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.mutation.AdmissionMutator;
 import io.portcullis.mutation.MutationException;
 import io.portcullis.mutation.MutationRequest;
@@ -15,22 +17,35 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code /v1/mutate}: Gatekeeper's mutators and SPO's profile bindings in one pass, answered with one JSON Patch.
- * The request's Namespace comes from the synced inventory, else from the Namespaces given to the mutation
- * configuration (standalone), so bindings see the namespace's opt-in label.
+ * Gatekeeper's order of checks (§7.4 of the behaviour notes): our own service account passes, Config exclusions
+ * for the {@code mutation-webhook} process pass, then the object is mutated; an unchanged object is allowed with
+ * {@code Resource was not mutated} and no patch. The request's Namespace comes from the synced inventory, else
+ * from the Namespaces given to the mutation configuration (standalone), so bindings see the namespace's opt-in
+ * label.
  */
 @Component(AdmissionHandler.MUTATING)
 public class MutationHandler implements AdmissionHandler {
     private final ActivePolicies policies;
     private final AdmissionMutator mutator;
+    private final String ownServiceAccount;
 
-    public MutationHandler(ActivePolicies policies, AdmissionMutator mutator) {
+    public MutationHandler(ActivePolicies policies, AdmissionMutator mutator, PortcullisProperties properties) {
         this.policies = policies;
         this.mutator = mutator;
+        this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
     }
 
     @Override
     public AdmissionResponse handle(AdmissionRequest request) {
+        if (request.userInfo().username().equals(ownServiceAccount)) {
+            return AdmissionResponse.allow("Portcullis does not self-manage");
+        }
         PolicySnapshot snapshot = policies.current();
+        boolean mutable = request.operation() == Operation.CREATE || request.operation() == Operation.UPDATE;
+        if (mutable && snapshot.config().isExcluded(GatekeeperConfig.Process.MUTATION_WEBHOOK, request.object(),
+                request.namespace())) {
+            return AdmissionResponse.allow("Namespace is set to be ignored by Gatekeeper config");
+        }
         JsonNode namespace = null;
         if (!request.namespace().isEmpty()) {
             namespace = snapshot.validator().inventory().namespace(request.namespace());
@@ -42,7 +57,9 @@ public class MutationHandler implements AdmissionHandler {
                 request.object().isNull() ? null : request.object());
         try {
             MutationResult result = mutator.mutate(mutation, snapshot.mutation());
-            return AdmissionResponse.patch(result.patch(), List.of());
+            // Gatekeeper sends no patch at all for an unchanged object, only the reason.
+            return result.changed() ? AdmissionResponse.patch(result.patch(), List.of())
+                    : AdmissionResponse.allow(result.message());
         } catch (MutationException e) {
             return AdmissionResponse.errored(e.code(), e.getMessage());
         }
