@@ -119,7 +119,14 @@ public class DirectoryPolicySource implements DisposableBean {
                     if (Constraint.isConstraint(object)) {
                         validator.addConstraint(object);
                     } else if (GatekeeperConfig.isConfig(object)) {
-                        config = GatekeeperConfig.parse(object);
+                        // As in Gatekeeper, only the Config named "config" counts; another one must not silently
+                        // replace it (whichever file sorted last would win).
+                        if (GatekeeperConfig.NAME.equals(Kube.name(object))) {
+                            config = GatekeeperConfig.parse(object);
+                        } else {
+                            problems.add(file + ": Config " + Kube.name(object) + ": ignored; only the Config named '"
+                                    + GatekeeperConfig.NAME + "' is honoured");
+                        }
                     }
                 } catch (InvalidConstraintException | InvalidObjectException e) {
                     problems.add(file + ": " + object.path("kind").asString() + " " + Kube.name(object) + ": " + e.getMessage());
@@ -135,16 +142,36 @@ public class DirectoryPolicySource implements DisposableBean {
                 }
             }
         }
-        MutationConfig mutation = MutationConfig.EMPTY;
-        List<Path> mutationPaths = properties.mutations().stream().filter(Files::exists).toList();
-        if (!mutationPaths.isEmpty()) {
+        return new PolicySnapshot(validator, config, mutations(files(properties.mutations()), problems), problems);
+    }
+
+    /**
+     * The mutation configuration of these files. A file that does not load is reported and left out, and the
+     * others still load, as templates do: one mistyped mutator must not switch off every mutator and binding.
+     */
+    private static MutationConfig mutations(List<Path> files, List<String> problems) {
+        if (files.isEmpty()) {
+            return MutationConfig.EMPTY;
+        }
+        try {
+            return MutationConfigLoader.load(files.toArray(Path[]::new));
+        } catch (MutationConfigLoader.MutationConfigException all) {
+            List<Path> loadable = new ArrayList<>();
+            for (Path file : files) {
+                try {
+                    MutationConfigLoader.load(file);
+                    loadable.add(file);
+                } catch (MutationConfigLoader.MutationConfigException e) {
+                    problems.addAll(e.errors());
+                }
+            }
             try {
-                mutation = MutationConfigLoader.load(mutationPaths.toArray(Path[]::new));
+                return MutationConfigLoader.load(loadable.toArray(Path[]::new));
             } catch (MutationConfigLoader.MutationConfigException e) {
                 problems.addAll(e.errors());
+                return MutationConfig.EMPTY;
             }
         }
-        return new PolicySnapshot(validator, config, mutation, problems);
     }
 
     private static List<ObjectNode> objects(Path file, List<String> problems) {
