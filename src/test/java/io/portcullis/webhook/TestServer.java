@@ -50,6 +50,18 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path certDir, List<Class<?>> handlerConfigs, String... properties) {
         List<Class<?>> sources = new ArrayList<>(List.of(Transport.class));
         sources.addAll(handlerConfigs);
+        return run(sources.toArray(Class<?>[]::new), certDir, properties);
+    }
+
+    /**
+     * The whole application as {@code portcullis serve} runs it (every {@code io.portcullis} bean: policies from
+     * directories, the real handlers), with application.yaml's defaults except for the port and certificates.
+     */
+    static TestServer startApplication(Path certDir, String... properties) {
+        return run(new Class<?>[0], certDir, properties);
+    }
+
+    private static TestServer run(Class<?>[] sources, Path certDir, String... properties) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--portcullis.tls.cert-dir=" + certDir,
@@ -57,9 +69,21 @@ final class TestServer implements AutoCloseable {
         for (String property : properties) {
             args.add("--" + property);
         }
-        ConfigurableApplicationContext context = PortcullisServer.application(sources.toArray(Class<?>[]::new))
-                .run(args.toArray(String[]::new));
+        ConfigurableApplicationContext context = PortcullisServer.application(sources).run(args.toArray(String[]::new));
         return new TestServer(context, certDir);
+    }
+
+    /** Waits, bounded, until the readiness probe answers 200 (policies loaded); fails with its last answer. */
+    void awaitReady(Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> last = get("/readyz");
+        while (last.statusCode() != 200 && System.nanoTime() < end) {
+            Thread.sleep(100);
+            last = get("/readyz");
+        }
+        if (last.statusCode() != 200) {
+            throw new AssertionError("not ready within " + timeout + ": " + last.statusCode() + " " + last.body());
+        }
     }
 
     URI uri(String path) {
