@@ -1,5 +1,6 @@
 package io.portcullis;
 
+import io.portcullis.cli.AuditCommand;
 import io.portcullis.cli.MutateCommand;
 import io.portcullis.cli.ServeCommand;
 import io.portcullis.cli.TestCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
                 VerifyCommand.class,
                 TestCommand.class,
                 MutateCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Portcullis implements Runnable {
