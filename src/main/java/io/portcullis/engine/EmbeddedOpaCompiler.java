@@ -75,6 +75,21 @@ final class EmbeddedOpaCompiler implements AutoCloseable {
         startSpare();
     }
 
+    /**
+     * The embedded compiler for {@code compilerMode EMBEDDED}: the precompiled one when this build packed it,
+     * else the given wasip1 module translated now (slow, see {@link #compileAtRuntime(Path)}).
+     *
+     * @param wasm a GOOS=wasip1 build of opa-compiler/, or null to accept only the precompiled one
+     */
+    static EmbeddedOpaCompiler open(Path wasm) {
+        if (precompiledAvailable() || wasm == null) {
+            return precompiled();
+        }
+        log.warn("no precompiled embedded OPA compiler in this build: translating {} now, which takes about 40 s "
+                + "and keeps about 850 MB of heap (build with -Pembedded-compiler to avoid it)", wasm);
+        return compileAtRuntime(wasm);
+    }
+
     /** True when the build packed the module compiled at build time (Maven profile embedded-compiler). */
     static boolean precompiledAvailable() {
         return EmbeddedOpaCompiler.class.getResource(PRECOMPILED_META) != null;

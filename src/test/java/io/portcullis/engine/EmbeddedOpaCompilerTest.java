@@ -25,9 +25,7 @@ class EmbeddedOpaCompilerTest {
     @BeforeAll
     static void start() {
         nativeCompiler = new OpaCompiler(null);
-        embedded = EmbeddedOpaCompiler.precompiledAvailable()
-                ? EmbeddedOpaCompiler.precompiled()
-                : EmbeddedOpaCompiler.compileAtRuntime(builtWasm());
+        embedded = EmbeddedOpaCompiler.open(EmbeddedOpaCompiler.precompiledAvailable() ? null : builtWasm());
     }
 
     @AfterAll
