@@ -37,7 +37,19 @@ public final class CertificateProvisioner {
 
     /** Checks the store and, when needed, generates and saves new certificates. */
     public Result ensure(CertificateStore store, CertificateSpec spec, Instant now) {
-        Inspection found = inspect(store.load(), spec, now);
+        Result result = resolve(store.load(), spec, now);
+        if (result.action() != Action.REUSED) {
+            store.save(result.certificates().toPem());
+        }
+        return result;
+    }
+
+    /**
+     * What a store holding {@code stored} should hold: the stored certificates when they are fit, else new
+     * ones. Saves nothing, for stores that write conditionally (a Secret updated over the version read).
+     */
+    public Result resolve(PemBundle stored, CertificateSpec spec, Instant now) {
+        Inspection found = inspect(stored, spec, now);
         if (found.usable() != null) {
             return new Result(found.usable(), Action.REUSED, "stored certificates are valid");
         }
@@ -54,7 +66,6 @@ public final class CertificateProvisioner {
             result = new Result(new CertificateSet(ca.certificate(), ca.key(), serving.certificate(), serving.key()),
                     Action.GENERATED, why);
         }
-        store.save(result.certificates().toPem());
         return result;
     }
 
