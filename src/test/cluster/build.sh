@@ -5,7 +5,7 @@
 #   src/test/cluster/build.sh            build what is missing; the last line on stdout is the binary directory
 #   src/test/cluster/build.sh --force    rebuild even when the cache looks fresh
 #
-# Cache: ${PORTCULLIS_CLUSTER_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis/cluster-bin}/<k8s-version>/,
+# Cache: ${PORTCULLIS_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis/cluster-bin}/<k8s-version>/,
 # with a stamp of the inputs (go.mod, go.sum, etcd/main.go, build flags): when it matches, nothing runs
 # and no Go toolchain is needed. Progress and timings go to stderr. A failing step names itself and exits 1.
 #
@@ -36,7 +36,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 ldflags="-s -w$version_flags"
 
-root=${PORTCULLIS_CLUSTER_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis/cluster-bin}
+root=${PORTCULLIS_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis/cluster-bin}
 out="$root/$version"
 binaries=(kube-apiserver kubectl etcd)
 
