@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -74,6 +75,29 @@ class EmbeddedOpaCompilerTest {
 
         assertThat(embedded.compile(template.modules(), entrypoints)).isEqualTo(expected);
         assertThat(embedded.compile(template.modules(), entrypoints)).isEqualTo(expected);
+    }
+
+    @Test
+    void compilesConcurrentlyOnSeparateInstances() throws Exception {
+        // The engine may compile several templates at once: one call takes the spare, the other a new instance.
+        TestPolicies.Template labels = TestPolicies.template("general/requiredlabels");
+        TestPolicies.Template privileged = TestPolicies.template("pod-security-policy/privileged-containers");
+        List<String> labelsEntry = List.of(labels.violation());
+        List<String> privilegedEntry = List.of(privileged.violation());
+
+        CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> compile(labels.modules(), labelsEntry));
+        CompletableFuture<byte[]> second = CompletableFuture.supplyAsync(() -> compile(privileged.modules(), privilegedEntry));
+
+        assertThat(first.get()).isEqualTo(nativeCompiler.compile(labels.modules(), labelsEntry));
+        assertThat(second.get()).isEqualTo(nativeCompiler.compile(privileged.modules(), privilegedEntry));
+    }
+
+    private static byte[] compile(List<RegoModule> modules, List<String> entrypoints) {
+        try {
+            return embedded.compile(modules, entrypoints);
+        } catch (PolicyCompileException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
