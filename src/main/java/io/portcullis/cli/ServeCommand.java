@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.portcullis.kube.InCluster;
 import io.portcullis.webhook.PortcullisServer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -57,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "portcullis-system).")
     String namespace;
 
+    @Option(names = "--kubernetes",
+            description = "Read templates, constraints, Config and mutations from the cluster (portcullis.source="
+                    + "kubernetes; kubeconfig or in-cluster service account). The default inside a pod.")
+    boolean kubernetes;
+
     @Override
     public Integer call() throws InterruptedException {
         ConfigurableApplicationContext context;
@@ -88,6 +94,9 @@ public final class ServeCommand implements Callable<Integer> {
         addList(args, "portcullis.exempt-namespaces", exemptNamespaces);
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);
+        }
+        if (InCluster.selectsKubernetes(kubernetes)) {
+            args.add("--portcullis.source=kubernetes");
         }
         return args;
     }

@@ -1,0 +1,117 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A fabric8 informer whose events are handed to the {@link Worker} as Jackson trees. It retries for ever when the
+ * API server refuses to list or watch (a CRD not yet served, RBAC not yet granted), logging each failure; its
+ * {@code synced} callback runs on the worker once the first list is in the store.
+ */
+final class Informer {
+    private static final Logger log = LoggerFactory.getLogger(Informer.class);
+
+    /** What the worker is told; events of one informer arrive in order. */
+    interface Listener {
+        void upsert(ObjectNode object);
+
+        void delete(ObjectNode object);
+    }
+
+    private final String what;
+    private final SharedIndexInformer<GenericKubernetesResource> informer;
+    private final ResourceDefinitionContext context;
+    private final KubeJson json;
+    private volatile boolean synced;
+
+    private Informer(String what, SharedIndexInformer<GenericKubernetesResource> informer,
+            ResourceDefinitionContext context, KubeJson json) {
+        this.what = what;
+        this.informer = informer;
+        this.context = context;
+        this.json = json;
+    }
+
+    static Informer start(String what, Informable<GenericKubernetesResource> source, ResourceDefinitionContext context,
+            KubeJson json, Worker worker, Listener listener, Runnable synced) {
+        SharedIndexInformer<GenericKubernetesResource> informer = source.runnableInformer(0);
+        Informer result = new Informer(what, informer, context, json);
+        informer.addEventHandler(new ResourceEventHandler<GenericKubernetesResource>() {
+            @Override
+            public void onAdd(GenericKubernetesResource obj) {
+                ObjectNode tree = json.tree(obj, context);
+                worker.submit(what + " add", () -> listener.upsert(tree));
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                ObjectNode tree = json.tree(newObj, context);
+                worker.submit(what + " update", () -> listener.upsert(tree));
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                ObjectNode tree = json.tree(obj, context);
+                worker.submit(what + " delete", () -> listener.delete(tree));
+            }
+        });
+        informer.exceptionHandler((started, failure) -> {
+            log.warn("{}: {} (retrying)", what, failure.getMessage());
+            return true;
+        });
+        informer.start().whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                log.error("{}: the informer stopped: {}", what, failure.getMessage());
+                return;
+            }
+            worker.submit(what + " synced", () -> {
+                result.synced = true;
+                synced.run();
+            });
+        });
+        return result;
+    }
+
+    /** True once the first list is in the store (set on the worker, before the synced callback runs). */
+    boolean synced() {
+        return synced;
+    }
+
+    /** The objects in the store now. */
+    List<ObjectNode> objects() {
+        return informer.getStore().list().stream().map(o -> json.tree(o, context)).toList();
+    }
+
+    /** The names of the objects in the store now. */
+    List<String> names() {
+        return informer.getStore().list().stream().map(o -> o.getMetadata().getName()).toList();
+    }
+
+    /** The object in the store with this name (namespace empty for cluster-scoped objects), or null. */
+    ObjectNode get(String namespace, String name) {
+        String key = namespace == null || namespace.isEmpty() ? name : Cache.namespaceKeyFunc(namespace, name);
+        GenericKubernetesResource found = informer.getStore().getByKey(key);
+        return found == null ? null : json.tree(found, context);
+    }
+
+    ResourceDefinitionContext context() {
+        return context;
+    }
+
+    void stop() {
+        informer.stop();
+    }
+
+    @Override
+    public String toString() {
+        return what;
+    }
+}

@@ -1,0 +1,257 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.GatekeeperConfig;
+import io.portcullis.constraint.Gvk;
+import io.portcullis.constraint.InvalidObjectException;
+import io.portcullis.constraint.Kube;
+import io.portcullis.constraint.Validator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code data.inventory} and Gatekeeper's Config (behaviour notes §3.3, §5.1, §5.2): the Config named
+ * {@code config} in our namespace and every SyncSet say which kinds to replicate (the union); one informer per kind
+ * feeds the {@link Validator}'s inventory, leaving out namespaces the Config excludes from {@code sync}. Namespaces
+ * are always replicated: namespaceSelector and the request's Namespace need them.
+ */
+final class InventoryController {
+    static final ResourceDefinitionContext CONFIGS = KubeJson.context(GatekeeperConfig.GROUP, "v1alpha1", "Config",
+            "configs", true);
+    static final ResourceDefinitionContext SYNCSETS = KubeJson.context("syncset.gatekeeper.sh", "v1alpha1", "SyncSet",
+            "syncsets", false);
+    static final ResourceDefinitionContext NAMESPACES = KubeJson.context("", "v1", "Namespace", "namespaces", false);
+    private static final Gvk NAMESPACE = new Gvk("", "v1", "Namespace");
+    private static final Duration RESOLVE_RETRY = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(InventoryController.class);
+
+    private final Cluster cluster;
+    private final Validator validator;
+    private final String namespace;
+    private final ResourceResolver resolver;
+    private final Map<Gvk, Informer> synced = new LinkedHashMap<>();
+    private final Set<Gvk> unresolved = new LinkedHashSet<>();
+    private final Map<String, List<Gvk>> syncSets = new HashMap<>();
+    private volatile GatekeeperConfig config = GatekeeperConfig.EMPTY;
+    private Informer configs;
+    private Informer syncSetInformer;
+    private Informer namespaces;
+    private boolean retryScheduled;
+
+    InventoryController(Cluster cluster, Validator validator, String namespace) {
+        this.cluster = cluster;
+        this.validator = validator;
+        this.namespace = namespace;
+        this.resolver = new ResourceResolver(cluster.client(), cluster.json());
+    }
+
+    void start() {
+        configs = Informer.start("Config", cluster.client().genericKubernetesResources(CONFIGS).inNamespace(namespace),
+                CONFIGS, cluster.json(), cluster.worker(), new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode object) {
+                        configChanged(object);
+                    }
+
+                    @Override
+                    public void delete(ObjectNode object) {
+                        configDeleted(object);
+                    }
+                }, () -> configs.objects().forEach(this::configChanged));
+        syncSetInformer = Informer.start("SyncSets", cluster.client().genericKubernetesResources(SYNCSETS), SYNCSETS,
+                cluster.json(), cluster.worker(), new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode object) {
+                        syncSetChanged(object);
+                    }
+
+                    @Override
+                    public void delete(ObjectNode object) {
+                        syncSets.remove(Kube.name(object));
+                        updateWatches();
+                    }
+                }, () -> syncSetInformer.objects().forEach(this::syncSetChanged));
+        namespaces = watchKind(NAMESPACE, NAMESPACES, false);
+    }
+
+    void stop() {
+        for (Informer informer : List.of(configs, syncSetInformer, namespaces)) {
+            if (informer != null) {
+                informer.stop();
+            }
+        }
+        synced.values().forEach(Informer::stop);
+    }
+
+    /** The Config in force ({@link GatekeeperConfig#EMPTY} while there is none). */
+    GatekeeperConfig config() {
+        return config;
+    }
+
+    /** The kinds replicated now. */
+    Set<Gvk> syncedKinds() {
+        return Set.copyOf(synced.keySet());
+    }
+
+    /** Config, SyncSets and Namespaces are listed, and so is every kind they asked for that exists. */
+    boolean initialLoadDone() {
+        return configs != null && configs.synced() && syncSetInformer.synced() && namespaces.synced()
+                && synced.values().stream().allMatch(Informer::synced);
+    }
+
+    private void configChanged(ObjectNode object) {
+        if (!GatekeeperConfig.NAME.equals(Kube.name(object))) {
+            log.warn("Config {}/{} ignored: only the one named '{}' counts", namespace, Kube.name(object),
+                    GatekeeperConfig.NAME);
+            return;
+        }
+        try {
+            config = GatekeeperConfig.parse(object);
+            cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
+        } catch (InvalidObjectException e) {
+            cluster.problems().set("Config " + GatekeeperConfig.NAME, e.getMessage());
+            return;
+        }
+        updateWatches();
+        resyncAll();
+    }
+
+    private void configDeleted(ObjectNode object) {
+        if (GatekeeperConfig.NAME.equals(Kube.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
+            config = GatekeeperConfig.EMPTY;
+            cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
+            updateWatches();
+            resyncAll();
+        }
+    }
+
+    private void syncSetChanged(ObjectNode object) {
+        List<Gvk> gvks = new ArrayList<>();
+        for (var entry : object.path("spec").path("gvks")) {
+            gvks.add(new Gvk(Kube.text(entry.get("group")), Kube.text(entry.get("version")), Kube.text(entry.get("kind"))));
+        }
+        syncSets.put(Kube.name(object), gvks);
+        updateWatches();
+    }
+
+    /** Starts informers for kinds newly asked for, stops those no longer asked for and drops their objects. */
+    private void updateWatches() {
+        Set<Gvk> wanted = new LinkedHashSet<>(config.syncOnly());
+        syncSets.values().forEach(wanted::addAll);
+        wanted.remove(NAMESPACE);
+        wanted.removeIf(g -> g.version().isEmpty() || g.kind().isEmpty());
+        for (Gvk gvk : List.copyOf(synced.keySet())) {
+            if (!wanted.contains(gvk)) {
+                Informer informer = synced.remove(gvk);
+                informer.stop();
+                informer.objects().forEach(this::removeData);
+                log.info("no longer syncing {}", gvk);
+            }
+        }
+        unresolved.retainAll(wanted);
+        for (Gvk gvk : wanted) {
+            if (synced.containsKey(gvk)) {
+                continue;
+            }
+            Optional<ResourceDefinitionContext> context;
+            try {
+                context = resolver.resolve(gvk);
+            } catch (KubernetesClientException e) {
+                log.warn("cannot look up {}: {}", gvk, e.getMessage());
+                context = Optional.empty();
+            }
+            if (context.isEmpty()) {
+                unresolved.add(gvk);
+                continue;
+            }
+            unresolved.remove(gvk);
+            synced.put(gvk, watchKind(gvk, context.get(), true));
+            log.info("syncing {} into data.inventory", gvk);
+        }
+        cluster.problems().clear("sync ");
+        unresolved.forEach(g -> cluster.problems().set("sync " + g,
+                "no such resource in the cluster; looking again every " + RESOLVE_RETRY.toSeconds() + "s"));
+        if (!unresolved.isEmpty() && !retryScheduled) {
+            retryScheduled = true;
+            cluster.worker().schedule("resolve synced kinds", RESOLVE_RETRY, () -> {
+                retryScheduled = false;
+                updateWatches();
+            });
+        }
+    }
+
+    private Informer watchKind(Gvk gvk, ResourceDefinitionContext context, boolean applyExclusions) {
+        ResourceDefinitionContext exact = KubeJson.context(gvk.group(), gvk.version(), gvk.kind(), context.getPlural(),
+                context.isNamespaceScoped());
+        Informer[] self = new Informer[1];
+        var operation = cluster.client().genericKubernetesResources(exact);
+        self[0] = Informer.start("sync " + gvk, exact.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
+                exact, cluster.json(), cluster.worker(), new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode object) {
+                        if (current(gvk, self[0])) {
+                            if (applyExclusions && config.isExcluded(GatekeeperConfig.Process.SYNC, object, null)) {
+                                removeData(object);
+                            } else {
+                                addData(object);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void delete(ObjectNode object) {
+                        if (current(gvk, self[0]) && self[0].get(Kube.namespace(object), Kube.name(object)) == null) {
+                            removeData(object);
+                        }
+                    }
+                }, () -> resync(self[0], applyExclusions));
+        return self[0];
+    }
+
+    /** Whether the informer is still the one syncing the kind (a stopped one may still deliver events). */
+    private boolean current(Gvk gvk, Informer informer) {
+        return gvk.equals(NAMESPACE) ? informer == namespaces : synced.get(gvk) == informer;
+    }
+
+    /** After the Config's exclusions changed: every synced object is added or removed again. */
+    private void resyncAll() {
+        synced.values().stream().filter(Informer::synced).forEach(i -> resync(i, true));
+    }
+
+    private void resync(Informer informer, boolean applyExclusions) {
+        for (ObjectNode object : informer.objects()) {
+            if (applyExclusions && config.isExcluded(GatekeeperConfig.Process.SYNC, object, null)) {
+                removeData(object);
+            } else {
+                addData(object);
+            }
+        }
+    }
+
+    private void addData(ObjectNode object) {
+        try {
+            validator.addData(object);
+        } catch (InvalidObjectException e) {
+            log.warn("cannot sync {}: {}", Kube.describe(object), e.getMessage());
+        }
+    }
+
+    private void removeData(ObjectNode object) {
+        try {
+            validator.removeData(object);
+        } catch (InvalidObjectException e) {
+            log.warn("cannot unsync {}: {}", Kube.describe(object), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.GatekeeperConfig;
+import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.constraint.Validator;
+import io.portcullis.mutation.MutationConfig;
+import io.portcullis.policy.ActivePolicies;
+import io.portcullis.policy.PolicySnapshot;
+import io.portcullis.webhook.PortcullisProperties;
+import io.portcullis.webhook.Readiness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Cluster mode ({@code portcullis.source=kubernetes}): policies come from the API server, as Gatekeeper's and SPO's
+ * controllers read them. At start the CRDs are installed (or checked); then informers feed one long-lived
+ * {@link Validator} (templates, constraints, inventory) and the mutation configuration, and each change publishes a
+ * new {@link PolicySnapshot}. The server turns ready once everything that existed at start is loaded: every
+ * template compiled or refused, every constraint of the loaded templates handled, the synced kinds listed. Every
+ * replica does the same work and so enforces the same set.
+ */
+@Component
+@ConditionalOnProperty(name = "portcullis.source", havingValue = "kubernetes")
+public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesPolicySource.class);
+    private static final Duration PENDING_LOG = Duration.ofSeconds(30);
+    private static final ResourceDefinitionContext PODS = KubeJson.context("", "v1", "Pod", "pods", true);
+
+    private final KubernetesProperties properties;
+    private final ActivePolicies active;
+    private final Readiness readiness;
+    private final String namespace;
+    private final KubeJson json;
+    private final Worker worker = new Worker("portcullis-kube");
+    private final StatusWriter status;
+    private final Cluster cluster;
+    private final CrdInstaller crds;
+    private final Validator validator;
+    private final ConstraintController constraints;
+    private final TemplateController templates;
+    private final InventoryController inventory;
+    private final MutationController mutation;
+    private final Problems problems = new Problems();
+    private volatile Informer pods;
+    private volatile boolean started;
+    private volatile boolean ready;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private PolicySnapshot published;
+    private long publishedProblems = -1;
+
+    public KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
+            PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness) {
+        this.properties = properties;
+        this.active = active;
+        this.readiness = readiness;
+        this.namespace = portcullis.namespace();
+        this.json = new KubeJson(client);
+        this.status = new StatusWriter(client, json);
+        ServerSideApply apply = new ServerSideApply(client, json);
+        this.cluster = new Cluster(client, json, apply, worker, status,
+                new ByPod.Identity(properties.replicaId(), properties.operations()), this::livePods, problems);
+        this.crds = new CrdInstaller(client, json, apply);
+        this.validator = new Validator(compiler);
+        this.constraints = new ConstraintController(cluster, validator);
+        this.templates = new TemplateController(cluster, validator, constraints);
+        this.inventory = new InventoryController(cluster, validator, namespace);
+        this.mutation = new MutationController(cluster, crds);
+        worker.afterEach(this::afterEach);
+    }
+
+    /** Starts once the server is up, so that health probes answer while the CRDs are installed and policies load. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void start() {
+        worker.submit("start", () -> {
+            log.info("reading policies from the cluster (namespace {}, replica {})", namespace, properties.replicaId());
+            List<String> unusable = crds.installAll(CrdInstaller.manifests(properties.crds()), properties.installCrds(),
+                    properties.crdEstablishedTimeout());
+            unusable.forEach(name -> problems.set("CRD " + name, "not installed or not Established"));
+            var podOperation = cluster.client().genericKubernetesResources(PODS).inNamespace(namespace);
+            pods = Informer.start("Pods in " + namespace, podOperation, PODS, json, worker, new Informer.Listener() {
+                @Override
+                public void upsert(ObjectNode object) {
+                }
+
+                @Override
+                public void delete(ObjectNode object) {
+                }
+            }, () -> { });
+            constraints.start();
+            templates.start();
+            inventory.start();
+            mutation.start();
+            started = true;
+            worker.schedule("log pending", PENDING_LOG, this::logPending);
+        });
+    }
+
+    /** The validator the snapshots carry: one instance, updated in place. */
+    public Validator validator() {
+        return validator;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** Waits until the worker has handled everything queued and the status writes are sent (tests). */
+    void settle() {
+        worker.call(() -> null);
+        status.flush();
+        worker.call(() -> null);
+    }
+
+    Set<io.portcullis.constraint.Gvk> syncedKinds() {
+        return worker.call(inventory::syncedKinds);
+    }
+
+    /** Names of the pods in our namespace, or null when unknown (not listed yet, or our own pod is not among them). */
+    private Set<String> livePods() {
+        Informer informer = pods;
+        if (informer == null || !informer.synced()) {
+            return null;
+        }
+        Set<String> names = Set.copyOf(informer.names());
+        return names.contains(properties.replicaId()) ? names : null;
+    }
+
+    private void afterEach() {
+        GatekeeperConfig config = inventory.config();
+        MutationConfig mutationConfig = mutation.config();
+        if (published == null || published.config() != config || published.mutation() != mutationConfig
+                || publishedProblems != problems.version()) {
+            published = new PolicySnapshot(validator, config, mutationConfig, problems.list());
+            publishedProblems = problems.version();
+            active.publish(published);
+        }
+        if (!ready && started && templates.initialLoadDone() && constraints.initialLoadDone(templates.initialKinds())
+                && inventory.initialLoadDone() && mutation.initialLoadDone()) {
+            ready = true;
+            log.info("policies loaded from the cluster: {} templates, {} constraints, {} synced kinds, {} mutators, "
+                    + "{} profile bindings, {} problems", validator.templates().size(), validator.constraints().size(),
+                    inventory.syncedKinds().size(), mutationConfig.mutators().mutators().size(),
+                    mutationConfig.bindings().size(), published.problems().size());
+            published.problems().forEach(p -> log.warn("not loaded: {}", p));
+            readiness.markReady();
+        }
+    }
+
+    private void logPending() {
+        if (ready) {
+            return;
+        }
+        List<String> pending = new ArrayList<>();
+        if (!templates.initialLoadDone()) {
+            pending.add("ConstraintTemplates");
+        }
+        if (!constraints.initialLoadDone(templates.initialKinds())) {
+            pending.add("constraints of " + templates.initialKinds());
+        }
+        if (!inventory.initialLoadDone()) {
+            pending.add("Config, SyncSets and synced kinds");
+        }
+        if (!mutation.initialLoadDone()) {
+            pending.add("profiles, bindings and mutators");
+        }
+        log.info("not ready yet: waiting for {}", pending);
+        worker.schedule("log pending", PENDING_LOG, this::logPending);
+    }
+
+    @Override
+    public void destroy() {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        try {
+            worker.call(() -> {
+                templates.stop();
+                constraints.stop();
+                inventory.stop();
+                mutation.stop();
+                if (pods != null) {
+                    pods.stop();
+                }
+                return null;
+            }, Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            log.warn("stopping the informers: {}", e.getMessage());
+        } finally {
+            worker.close();
+            status.close();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.Kube;
+import io.portcullis.mutation.MutationConfig;
+import io.portcullis.mutation.gatekeeper.Mutator;
+import io.portcullis.mutation.gatekeeper.Mutators;
+import io.portcullis.mutation.profiles.ProfileBinding;
+import io.portcullis.mutation.profiles.SecurityProfile;
+import io.portcullis.mutation.profiles.SpoResources;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The mutation configuration from the cluster: SPO's profiles and ProfileBindings, and Gatekeeper's mutators, each
+ * kind watched at the version its installed CRD stores (or the newest one it serves that we read). Any change
+ * rebuilds the {@link MutationConfig} from the informers' stores, once per burst of events. An object the parsers
+ * refuse is left out and reported as a problem.
+ */
+final class MutationController {
+    private static final Logger log = LoggerFactory.getLogger(MutationController.class);
+
+    /** A kind we read: its CRD, and the versions our parsers take, preferred first. */
+    record Kind(String kind, String group, String plural, boolean namespaced, List<String> versions) {
+        String crdName() {
+            return plural + "." + group;
+        }
+    }
+
+    static final List<Kind> KINDS = List.of(
+            new Kind("SeccompProfile", SpoResources.GROUP, "seccompprofiles", false, List.of("v1", "v1beta1")),
+            new Kind("SelinuxProfile", SpoResources.GROUP, "selinuxprofiles", false, List.of("v1", "v1alpha2")),
+            new Kind("RawSelinuxProfile", SpoResources.GROUP, "rawselinuxprofiles", false, List.of("v1", "v1alpha2")),
+            new Kind("AppArmorProfile", SpoResources.GROUP, "apparmorprofiles", false, List.of("v1", "v1alpha1")),
+            new Kind("ProfileBinding", SpoResources.GROUP, "profilebindings", true, List.of("v1", "v1alpha1")),
+            new Kind("Assign", Mutators.GROUP, "assign", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new Kind("AssignMetadata", Mutators.GROUP, "assignmetadata", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new Kind("ModifySet", Mutators.GROUP, "modifyset", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new Kind("AssignImage", Mutators.GROUP, "assignimage", false, List.of("v1alpha1")));
+
+    private final Cluster cluster;
+    private final CrdInstaller crds;
+    private final Map<Kind, Informer> informers = new LinkedHashMap<>();
+    private volatile MutationConfig config = MutationConfig.EMPTY;
+    private boolean rebuildQueued;
+
+    MutationController(Cluster cluster, CrdInstaller crds) {
+        this.cluster = cluster;
+        this.crds = crds;
+    }
+
+    void start() {
+        for (Kind kind : KINDS) {
+            ObjectNode crd = crds.get(kind.crdName());
+            String version = crd == null ? null : chooseVersion(kind, crd);
+            if (version == null) {
+                String problem = crd == null ? "CRD " + kind.crdName() + " is not installed"
+                        : "CRD " + kind.crdName() + " serves none of " + kind.versions();
+                log.warn("{} objects are not read: {}", kind.kind(), problem);
+                cluster.problems().set("mutation " + kind.kind(), problem);
+                continue;
+            }
+            ResourceDefinitionContext context = KubeJson.context(kind.group(), version, kind.kind(), kind.plural(),
+                    kind.namespaced());
+            var operation = cluster.client().genericKubernetesResources(context);
+            Informer informer = Informer.start(kind.kind() + "s", kind.namespaced() ? operation.inAnyNamespace() : operation,
+                    context, cluster.json(), cluster.worker(), new Informer.Listener() {
+                        @Override
+                        public void upsert(ObjectNode object) {
+                            queueRebuild();
+                        }
+
+                        @Override
+                        public void delete(ObjectNode object) {
+                            queueRebuild();
+                        }
+                    }, this::queueRebuild);
+            informers.put(kind, informer);
+        }
+    }
+
+    void stop() {
+        informers.values().forEach(Informer::stop);
+    }
+
+    MutationConfig config() {
+        return config;
+    }
+
+    boolean initialLoadDone() {
+        return informers.values().stream().allMatch(Informer::synced);
+    }
+
+    /** The CRD's storage version if we read it, else the first version we read that it serves. */
+    static String chooseVersion(Kind kind, ObjectNode crd) {
+        Set<String> served = CrdInstaller.servedVersions(crd);
+        for (var version : crd.path("spec").path("versions")) {
+            String name = Kube.text(version.get("name"));
+            if (version.path("storage").asBoolean(false) && served.contains(name) && kind.versions().contains(name)) {
+                return name;
+            }
+        }
+        return kind.versions().stream().filter(served::contains).findFirst().orElse(null);
+    }
+
+    /** Rebuilds once after the events queued now (the worker runs them first). */
+    private void queueRebuild() {
+        if (!rebuildQueued) {
+            rebuildQueued = true;
+            cluster.worker().submit("rebuild mutation config", this::rebuild);
+        }
+    }
+
+    private void rebuild() {
+        rebuildQueued = false;
+        List<SecurityProfile> profiles = new ArrayList<>();
+        List<ProfileBinding> bindings = new ArrayList<>();
+        List<Mutator> mutators = new ArrayList<>();
+        cluster.problems().clear("mutation object ");
+        for (Map.Entry<Kind, Informer> entry : informers.entrySet()) {
+            for (ObjectNode object : entry.getValue().objects()) {
+                try {
+                    switch (entry.getKey().kind()) {
+                        case "ProfileBinding" -> bindings.add(SpoResources.parseBinding(object));
+                        case "Assign", "AssignMetadata", "ModifySet", "AssignImage" -> mutators.add(Mutators.parse(object));
+                        default -> profiles.add(SpoResources.parseProfile(object));
+                    }
+                } catch (RuntimeException e) {
+                    cluster.problems().set("mutation object " + entry.getKey().kind() + " " + Kube.describe(object),
+                            e.getMessage());
+                }
+            }
+        }
+        try {
+            config = MutationConfig.of(profiles, bindings, mutators);
+        } catch (RuntimeException e) {
+            // Mutators that conflict with each other: keep the configuration in force.
+            cluster.problems().set("mutation config", e.getMessage());
+            log.warn("mutation configuration not changed: {}", e.getMessage());
+            return;
+        }
+        cluster.problems().set("mutation config", null);
+        log.debug("mutation config: {} profiles, {} bindings, {} mutators", profiles.size(), bindings.size(), mutators.size());
+    }
+}

@@ -1,0 +1,176 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.CompiledTemplate;
+import io.portcullis.constraint.InvalidTemplateException;
+import io.portcullis.constraint.Kube;
+import io.portcullis.constraint.TemplateParser;
+import io.portcullis.constraint.Validator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Gatekeeper's template controller (behaviour notes §1.4): each ConstraintTemplate is parsed and compiled into the
+ * {@link Validator}, its constraint CRD is applied, its constraints are watched, and the outcome is written to
+ * {@code status.byPod}. A template that fails (create_error, ingest_error) gets its errors in status and no CRD; if
+ * an earlier version of it had loaded, that version stays in force, as in Gatekeeper. Deleting a template removes
+ * it and its constraints from the validator and deletes its CRD.
+ */
+final class TemplateController {
+    static final ResourceDefinitionContext TEMPLATES = KubeJson.context(TemplateParser.GROUP, "v1", "ConstraintTemplate",
+            "constrainttemplates", false);
+    private static final Logger log = LoggerFactory.getLogger(TemplateController.class);
+    private static final Duration CRD_RETRY = Duration.ofSeconds(30);
+
+    /** The last version handled: a status write changes the resource version but not the generation. */
+    private record Handled(String uid, long generation, String kind, boolean enforced) {
+    }
+
+    private final Cluster cluster;
+    private final Validator validator;
+    private final ConstraintController constraints;
+    private final Map<String, Handled> handled = new HashMap<>();
+    private Informer informer;
+    private Set<String> initial;
+
+    TemplateController(Cluster cluster, Validator validator, ConstraintController constraints) {
+        this.cluster = cluster;
+        this.validator = validator;
+        this.constraints = constraints;
+    }
+
+    void start() {
+        informer = Informer.start("ConstraintTemplates", cluster.client().genericKubernetesResources(TEMPLATES),
+                TEMPLATES, cluster.json(), cluster.worker(), new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode template) {
+                        reconcile(Kube.name(template), false);
+                    }
+
+                    @Override
+                    public void delete(ObjectNode template) {
+                        deleted(Kube.name(template));
+                    }
+                }, this::synced);
+    }
+
+    void stop() {
+        if (informer != null) {
+            informer.stop();
+        }
+    }
+
+    /** Every template present at start has been handled (compiled or refused). */
+    boolean initialLoadDone() {
+        return initial != null && handled.keySet().containsAll(initial);
+    }
+
+    /** Kinds of the templates present at start that loaded: their constraints must load before we are ready. */
+    Set<String> initialKinds() {
+        if (initial == null) {
+            return Set.of();
+        }
+        return initial.stream().map(handled::get).filter(h -> h != null && h.enforced()).map(Handled::kind)
+                .collect(Collectors.toSet());
+    }
+
+    private void synced() {
+        initial = new HashSet<>();
+        for (ObjectNode template : informer.objects()) {
+            initial.add(Kube.name(template));
+            reconcile(Kube.name(template), false);
+        }
+        log.info("{} ConstraintTemplates in the cluster", initial.size());
+    }
+
+    private void deleted(String name) {
+        if (informer.get("", name) != null) {
+            reconcile(name, false);
+            return;
+        }
+        Handled gone = handled.remove(name);
+        if (initial != null) {
+            initial.remove(name);
+        }
+        validator.removeTemplate(name);
+        cluster.problems().set("ConstraintTemplate " + name, null);
+        if (gone != null) {
+            constraints.templateRemoved(gone.kind());
+        }
+        // The API server's garbage collector deletes the CRD (we own it); deleting it here as well does not wait
+        // for that, and covers CRDs that lost their owner reference.
+        try {
+            cluster.client().genericKubernetesResources(CrdInstaller.CRDS).withName(ConstraintCrd.name(name)).delete();
+        } catch (KubernetesClientException e) {
+            log.warn("cannot delete CRD {}: {}", ConstraintCrd.name(name), e.getMessage());
+        }
+        log.info("ConstraintTemplate {} deleted: no longer enforced", name);
+    }
+
+    private void reconcile(String name, boolean force) {
+        ObjectNode template = informer.get("", name);
+        if (template == null) {
+            return;
+        }
+        String uid = KubeJson.uid(template);
+        long generation = KubeJson.generation(template);
+        Handled before = handled.get(name);
+        if (!force && before != null && before.uid().equals(uid) && before.generation() == generation) {
+            return;
+        }
+        if (before != null && !before.uid().equals(uid)) {
+            // Re-created under the same name: nothing of the old object carries over.
+            validator.removeTemplate(name);
+        }
+        List<ObjectNode> errors = new ArrayList<>();
+        CompiledTemplate compiled = null;
+        try {
+            compiled = validator.addTemplate(TemplateParser.parse(template, ""));
+        } catch (InvalidTemplateException e) {
+            errors.addAll(ByPod.templateErrors(e));
+            log.warn("ConstraintTemplate {} not loaded: {}", name, e.getMessage());
+        }
+        boolean crdApplied = false;
+        String kind = compiled != null ? compiled.template().kind()
+                : Kube.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
+        if (compiled != null) {
+            try {
+                cluster.apply().apply(CrdInstaller.CRDS, ConstraintCrd.of(compiled, template));
+                crdApplied = true;
+            } catch (KubernetesClientException e) {
+                errors.add(ByPod.error(InvalidTemplateException.CREATE_ERROR, "Could not create CRD: " + e.getMessage()));
+                log.warn("ConstraintTemplate {}: cannot apply CRD {}: {} (retrying in {})", name,
+                        ConstraintCrd.name(kind), e.getMessage(), CRD_RETRY);
+                cluster.worker().schedule("retry CRD of " + name, CRD_RETRY, () -> retry(name, uid, generation));
+            }
+        }
+        handled.put(name, new Handled(uid, generation, kind, crdApplied));
+        cluster.problems().set("ConstraintTemplate " + name, errors.isEmpty() ? null
+                : errors.stream().map(e -> e.path("message").asString()).collect(Collectors.joining("; ")));
+        if (crdApplied) {
+            constraints.templateLoaded(kind);
+            log.info("ConstraintTemplate {} loaded (generation {}): kind {}", name, generation, kind);
+        }
+        ObjectNode entry = ByPod.templateEntry(cluster.identity(), template, errors);
+        cluster.status().update(TEMPLATES, null, name, uid,
+                status -> ByPod.mergeTemplate(status, entry, cluster.livePods().get()));
+    }
+
+    /** Tries the CRD again if the same version of the template is still the one we failed on. */
+    private void retry(String name, String uid, long generation) {
+        Handled now = handled.get(name);
+        if (now != null && !now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
+            reconcile(name, true);
+        }
+    }
+}
