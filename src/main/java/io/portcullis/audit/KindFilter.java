@@ -1,7 +1,7 @@
 package io.portcullis.audit;
 
 import io.portcullis.constraint.Constraint;
-import io.portcullis.constraint.Match;
+import io.portcullis.match.Match;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.match.Match;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.match.Wildcard;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.match.Matcher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

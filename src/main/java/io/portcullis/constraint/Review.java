@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.match.Matcher;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.match.Matcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

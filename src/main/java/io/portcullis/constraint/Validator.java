@@ -2,6 +2,8 @@ package io.portcullis.constraint;
 
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
+import io.portcullis.match.MatchException;
+import io.portcullis.match.Matcher;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Collections;

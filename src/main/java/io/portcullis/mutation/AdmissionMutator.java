@@ -1,7 +1,7 @@
 package io.portcullis.mutation;
 
+import io.portcullis.match.Matcher;
 import io.portcullis.mutation.gatekeeper.MutatorId;
-import io.portcullis.mutation.match.MatchTarget;
 import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.mutation.profiles.ProfileBinder.Bound;
 import java.util.List;
@@ -73,7 +73,7 @@ public final class AdmissionMutator {
             object.withObjectProperty("metadata").put("namespace", namespace);
         }
 
-        List<MutatorId> applied = config.mutators().mutate(object, MatchTarget.original(object, namespaceObject), operation);
+        List<MutatorId> applied = config.mutators().mutate(object, namespaceObject, Matcher.Source.ORIGINAL, operation);
         Map<String, String> namespaceLabels = JsonValues.stringMap(
                 namespaceObject == null ? null : namespaceObject.path("metadata"), "labels");
         List<Bound> bound = binder.bind(object, operation, namespace, namespaceLabels, config.bindings(), config.profiles());

@@ -11,7 +11,8 @@
  * or throws {@link io.portcullis.mutation.MutationException} when the request must be rejected.
  *
  * <p>Subpackages: {@code gatekeeper} (location paths, the four mutator kinds, ordering, convergence, schema
- * conflicts), {@code profiles} (SPO's profile and binding types, the binder), {@code match} (Gatekeeper's match).
+ * conflicts), {@code profiles} (SPO's profile and binding types, the binder). Mutators' {@code match} is
+ * {@link io.portcullis.match.Match}, the one constraints use.
  * No Spring, no HTTP: the webhook layer adapts AdmissionReviews to these calls.
  */
 package io.portcullis.mutation;

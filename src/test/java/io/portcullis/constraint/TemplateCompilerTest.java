@@ -5,6 +5,7 @@ import static io.portcullis.constraint.Engines.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.engine.CompileError;
+import io.portcullis.match.Matcher;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;

@@ -5,6 +5,7 @@ import static io.portcullis.constraint.Engines.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portcullis.match.Matcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

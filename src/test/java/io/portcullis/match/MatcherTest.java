@@ -1,21 +1,43 @@
-package io.portcullis.constraint;
+package io.portcullis.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.portcullis.constraint.Matcher.Source;
+import io.portcullis.match.Matcher.Source;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
+/**
+ * Gatekeeper's match criteria one by one (behaviour notes §2.2-2.3), as constraints and mutators both use them.
+ * Holds the cases of the two former implementations' tests (constraint.MatcherTest and mutation.MatchTest).
+ */
 class MatcherTest {
+    /** JSON with single quotes for readability in Java strings. */
+    static final class Json {
+        private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+        static JsonNode obj(String json) {
+            return MAPPER.readTree(json.replace('\'', '"'));
+        }
+
+        static JsonNode node(String json) {
+            return obj(json);
+        }
+    }
+
     static final JsonNode POD = Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web-1','namespace':'team-a','labels':{'app':'web','tier':'front'}}}");
     static final JsonNode DEPLOYMENT = Json.obj("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web','namespace':'team-a'}}");
     static final JsonNode NODE = Json.obj("{'apiVersion':'v1','kind':'Node','metadata':{'name':'node-1','labels':{'zone':'a'}}}");
     static final JsonNode NAMESPACE = Json.obj("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'team-a','labels':{'env':'prod'}}}");
     static final JsonNode TEAM_A = NAMESPACE;
+    static final JsonNode PROD = Json.obj("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'prod','labels':{'env':'prod'}}}");
+    static final JsonNode PROD_POD = Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'generateName':'web-','namespace':'prod','labels':{'app':'web'}}}");
+    static final JsonNode CLUSTER_ROLE = Json.obj("{'apiVersion':'rbac.authorization.k8s.io/v1','kind':'ClusterRole','metadata':{'name':'viewer'}}");
 
     static Match match(String json) {
         List<String> errors = new ArrayList<>();
@@ -53,6 +75,14 @@ class MatcherTest {
             assertThat(matches("{'kinds':[{'kinds':['Deployment']}]}", DEPLOYMENT, null)).isTrue();
             assertThat(matches("{'kinds':[{'apiGroups':['apps']}]}", DEPLOYMENT, null)).isTrue();
             assertThat(matches("{'kinds':[{'apiGroups':['apps']}]}", POD, null)).isFalse();
+            assertThat(matches("{'kinds':[{'apiGroups':['*'],'kinds':[]}]}", CLUSTER_ROLE, null)).isTrue();
+        }
+
+        @Test
+        void aNullEntryIsTheCoreGroup() throws MatchException {
+            // The constraint CRD declares kinds' items nullable, and Go decodes null into "".
+            assertThat(matches("{'kinds':[{'apiGroups':[null],'kinds':['Pod']}]}", POD, null)).isTrue();
+            assertThat(matches("{'kinds':[{'apiGroups':[null],'kinds':['Deployment']}]}", DEPLOYMENT, null)).isFalse();
         }
 
         @Test
@@ -79,6 +109,7 @@ class MatcherTest {
             // A resolved Namespace counts as having one even if the object omits metadata.namespace.
             JsonNode bare = Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p'}}");
             assertThat(matches("{'scope':'Namespaced'}", bare, TEAM_A)).isTrue();
+            assertThat(matches("{'scope':'Cluster'}", bare, TEAM_A)).isFalse();
         }
 
         @Test
@@ -104,6 +135,15 @@ class MatcherTest {
         }
 
         @Test
+        void globsAgainstTheResolvedNamespace() throws MatchException {
+            assertThat(matches("{'namespaces':['pr*']}", PROD_POD, PROD)).isTrue();
+            assertThat(matches("{'namespaces':['*od']}", PROD_POD, PROD)).isTrue();
+            assertThat(matches("{'namespaces':['*ro*']}", PROD_POD, PROD)).isTrue();
+            assertThat(matches("{'namespaces':['pro']}", PROD_POD, PROD)).isFalse();
+            assertThat(matches("{'excludedNamespaces':['p*']}", PROD_POD, PROD)).isFalse();
+        }
+
+        @Test
         void theResolvedNamespaceWinsOverMetadataNamespace() throws MatchException {
             JsonNode other = Json.obj("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'other'}}");
             assertThat(matches("{'namespaces':['other']}", POD, other)).isTrue();
@@ -120,6 +160,7 @@ class MatcherTest {
         void clusterScopedObjectsPassBothNamespaceCriteria() throws MatchException {
             assertThat(matches("{'namespaces':['team-a']}", NODE, null)).isTrue();
             assertThat(matches("{'excludedNamespaces':['*']}", NODE, null)).isTrue();
+            assertThat(matches("{'namespaces':['nothing']}", CLUSTER_ROLE, null)).isTrue();
         }
 
         @Test
@@ -144,6 +185,16 @@ class MatcherTest {
             assertThat(Wildcard.matches("abc", "abcd")).isFalse();
             assertThat(Wildcard.matches("abc", "abc")).isTrue();
             assertThat(Wildcard.matches("", "")).isTrue();
+            assertThat(Wildcard.matches("**", "")).isTrue();
+        }
+
+        @Test
+        void generateNameOnlyByPrefixOrContains() {
+            assertThat(Wildcard.matchesGenerateName("web-*", "web-")).isTrue();
+            assertThat(Wildcard.matchesGenerateName("*eb*", "web-")).isTrue();
+            assertThat(Wildcard.matchesGenerateName("*-", "web-")).isFalse();
+            assertThat(Wildcard.matchesGenerateName("web-", "web-")).isFalse();
+            assertThat(Wildcard.matchesGenerateName("web*", "")).isFalse();
         }
     }
 
@@ -166,6 +217,7 @@ class MatcherTest {
             assertThat(matches("{'labelSelector':{'matchExpressions':[{'key':'app','operator':'Exists'}]}}", POD, null)).isTrue();
             assertThat(matches("{'labelSelector':{'matchExpressions':[{'key':'app','operator':'DoesNotExist'}]}}", POD, null)).isFalse();
             assertThat(matches("{'labelSelector':{'matchExpressions':[{'key':'missing','operator':'In','values':['x']}]}}", POD, null)).isFalse();
+            assertThat(matches("{'labelSelector':{'matchExpressions':[{'key':'missing','operator':'DoesNotExist'}]}}", POD, null)).isTrue();
         }
 
         @Test
@@ -192,6 +244,40 @@ class MatcherTest {
             assertThat(errors.get(0)).contains("\"-bad\"");
             assertThat(errors.get(1)).contains("\"bad value\"");
         }
+
+        @Test
+        void theNamespaceSelectorIsReportedUnderSpecLabelSelectorAsGatekeeperDoes() {
+            List<String> errors = new ArrayList<>();
+            Match.parse(Json.obj("{'namespaceSelector':{'matchExpressions':[{'key':'a','operator':'In'}]}}"), errors);
+            assertThat(errors).containsExactly(
+                    "spec.labelSelector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'");
+        }
+
+        @Test
+        void malformedSelectorsAreReported() {
+            List<String> errors = new ArrayList<>();
+            Match.parse(Json.obj("{'labelSelector':{'matchLabels':{'a':1},'matchExpressions':[{'key':'b','operator':'In','values':[2]}]},"
+                    + "'namespaceSelector':'env=prod'}"), errors);
+            assertThat(errors).containsExactly(
+                    "spec.labelSelector.matchLabels.a: Invalid value: 1: must be a string",
+                    "spec.labelSelector.matchExpressions[0].values: Invalid value: 2: must be a string",
+                    "spec.labelSelector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+                    "spec.labelSelector: Invalid value: must be an object");
+        }
+
+        @Test
+        void aSelectorThatMustBeValidThrowsWithEveryProblem() {
+            assertThat(LabelSelector.parse(null, "spec.podSelector")).isNull();
+            assertThat(LabelSelector.parse(Json.node("null"), "spec.podSelector")).isNull();
+            assertThat(LabelSelector.parse(Json.obj("{'matchLabels':{'app':'web'}}"), "spec.podSelector").matchLabels())
+                    .containsEntry("app", "web");
+            assertThatThrownBy(() -> LabelSelector.parse(
+                    Json.obj("{'matchExpressions':[{'key':'app','operator':'Within','values':['web']},{'key':'x','operator':'Exists','values':['y']}]}"),
+                    "spec.podSelector"))
+                    .isInstanceOf(LabelSelector.InvalidSelectorException.class)
+                    .hasMessage("spec.podSelector.matchExpressions[0].operator: Invalid value: \"Within\": not a valid selector operator, "
+                            + "spec.podSelector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+        }
     }
 
     @Nested
@@ -214,6 +300,7 @@ class MatcherTest {
         @Test
         void clusterScopedObjectsMatch() throws MatchException {
             assertThat(matches(PROD, NODE, null)).isTrue();
+            assertThat(matches(PROD, CLUSTER_ROLE, null)).isTrue();
         }
 
         @Test
@@ -241,6 +328,17 @@ class MatcherTest {
             assertThat(matches("{'name':'*eb*'}", generated, null)).isTrue();
             assertThat(matches("{'name':'*-'}", generated, null)).as("suffix form does not apply").isFalse();
             assertThat(matches("{'name':'web-'}", generated, null)).as("exact form does not apply").isFalse();
+            assertThat(matches("{'name':'web-*'}", PROD_POD, PROD)).isTrue();
+        }
+
+        @Test
+        void starMatchesAnObjectWithoutAName() throws MatchException {
+            // Gatekeeper tests the wildcard against GetName(), which is "" for a generateName-only object.
+            JsonNode generated = Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'generateName':'web-','namespace':'x'}}");
+            JsonNode nameless = Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'namespace':'x'}}");
+            assertThat(matches("{'name':'*'}", generated, null)).isTrue();
+            assertThat(matches("{'name':'*'}", nameless, null)).isTrue();
+            assertThat(matches("{'name':'db-*'}", nameless, null)).isFalse();
         }
     }
 
@@ -251,14 +349,59 @@ class MatcherTest {
             assertThat(Matcher.matches(match("{'source':'All'}"), POD, null, Source.GENERATED)).isTrue();
             assertThat(Matcher.matches(match("{'source':'Original'}"), POD, null, Source.ORIGINAL)).isTrue();
             assertThat(Matcher.matches(match("{'source':'Generated'}"), POD, null, Source.ORIGINAL)).isFalse();
+            assertThat(Matcher.matches(match("{'source':'Generated'}"), POD, null, Source.GENERATED)).isTrue();
+            assertThat(Matcher.matches(match("{'source':''}"), POD, null, null)).as("empty is All").isTrue();
+            assertThat(matches("{'source':'Original'}", PROD_POD, PROD)).isTrue();
         }
 
         @Test
         void errors() {
             assertThatThrownBy(() -> Matcher.matches(match("{'source':'Original'}"), POD, null, null))
                     .hasMessage("failed to run Match criteria: source field not specified for resource web-1");
-            assertThatThrownBy(() -> Matcher.matches(match("{'source':'Mine'}"), POD, null, Source.ORIGINAL))
+            // Parsing rejects an invalid source (below); a Match built in code is still checked, as Gatekeeper does.
+            Match mine = new Match(List.of(), "", List.of(), List.of(), null, null, "", "Mine");
+            assertThatThrownBy(() -> Matcher.matches(mine, POD, null, Source.ORIGINAL))
                     .hasMessage("failed to run Match criteria: invalid source field \"Mine\"");
+        }
+
+        @Test
+        void parsingRejectsAnInvalidSourceAsTheCrdEnumDoes() {
+            List<String> errors = new ArrayList<>();
+            Match.parse(Json.obj("{'source':'Both'}"), errors);
+            assertThat(errors).containsExactly(
+                    "spec.match.source: Unsupported value: \"Both\": supported values: \"All\", \"Generated\", \"Original\"");
+        }
+    }
+
+    @Nested
+    class Parsing {
+        @Test
+        void malformedMatchesAreReported() {
+            List<String> errors = new ArrayList<>();
+            assertThat(Match.parse(Json.node("'everything'"), errors)).isEqualTo(Match.EVERYTHING);
+            assertThat(errors).containsExactly("spec.match: Invalid value: must be an object");
+
+            errors.clear();
+            Match.parse(Json.obj("{'kinds':{'kinds':['Pod']}}"), errors);
+            assertThat(errors).containsExactly("spec.match.kinds: Invalid value: must be an array");
+
+            errors.clear();
+            Match.parse(Json.obj("{'kinds':['Pod',{'kinds':[7]}],'namespaces':'prod','excludedNamespaces':[null]}"), errors);
+            assertThat(errors).containsExactly(
+                    "spec.match.kinds[0]: Invalid value: must be an object",
+                    "spec.match.kinds[1].kinds[0]: Invalid value: 7: must be a string",
+                    "spec.match.namespaces: Invalid value: must be an array",
+                    "spec.match.excludedNamespaces[0]: Invalid value: null: must be a string");
+        }
+
+        @Test
+        void readsEveryField() {
+            Match m = match("{'kinds':[{'apiGroups':['apps'],'kinds':['Deployment']}],'scope':'Namespaced',"
+                    + "'namespaces':['a'],'excludedNamespaces':['b'],'labelSelector':{},'namespaceSelector':{'matchLabels':{'x':'y'}},"
+                    + "'name':'n*','source':'Generated'}");
+            assertThat(m).isEqualTo(new Match(List.of(new Match.KindSelector(List.of("apps"), List.of("Deployment"))),
+                    "Namespaced", List.of("a"), List.of("b"), new LabelSelector(Map.of(), List.of()),
+                    new LabelSelector(Map.of("x", "y"), List.of()), "n*", "Generated"));
         }
     }
 

@@ -301,6 +301,12 @@ class GatekeeperMutatorsTest {
         assertThatThrownBy(() -> Mutators.parse(yaml(assign("ops", "spec.x", "assign:\n  value: 1")
                 .replace("    versions: [\"v1\"]", "    versions: [\"v1\"]\n    operations: [DELETE]"))))
                 .hasMessageContaining("DELETE is not supported");
+        assertThatThrownBy(() -> Mutators.parse(yaml(assign("bad-match", "spec.x", "assign:\n  value: 1")
+                .replace("  location:", "  match:\n    source: Both\n    labelSelector: {matchExpressions: [{key: a, operator: In}]}\n  location:"))))
+                .isInstanceOf(Mutators.InvalidMutatorException.class)
+                .hasMessage("Assign bad-match: spec.match.source: Unsupported value: \"Both\": supported values: \"All\", "
+                        + "\"Generated\", \"Original\", spec.labelSelector.matchExpressions[0].values: Required value: "
+                        + "must be specified when `operator` is 'In' or 'NotIn'");
     }
 
     @Test

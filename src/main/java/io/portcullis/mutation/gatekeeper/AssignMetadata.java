@@ -1,8 +1,8 @@
 package io.portcullis.mutation.gatekeeper;
 
+import io.portcullis.match.Match;
 import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.MutationException;
-import io.portcullis.mutation.match.Match;
 import java.util.List;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;

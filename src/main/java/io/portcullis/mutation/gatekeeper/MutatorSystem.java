@@ -1,9 +1,9 @@
 package io.portcullis.mutation.gatekeeper;
 
+import io.portcullis.match.MatchException;
+import io.portcullis.match.Matcher;
 import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.MutationException;
-import io.portcullis.mutation.match.MatchException;
-import io.portcullis.mutation.match.MatchTarget;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -50,13 +50,15 @@ public final class MutatorSystem {
     /**
      * Mutates {@code object} in place.
      *
-     * @param target    the object to match (the same tree as {@code object}), its Namespace and source
+     * @param namespace the object's Namespace for the match, or null when it is cluster-scoped or unknown
+     * @param source    where the object comes from, for the match's {@code source}
      * @param operation CREATE or UPDATE, or null outside an admission request
      * @return the mutators that set a value (Gatekeeper's "applied", which includes setting an equal value), in
      *         the order they first did
      * @throws MutationException a mutator failed, a match could not be decided, or the passes did not converge
      */
-    public List<MutatorId> mutate(ObjectNode object, MatchTarget target, String operation) throws MutationException {
+    public List<MutatorId> mutate(ObjectNode object, JsonNode namespace, Matcher.Source source, String operation)
+            throws MutationException {
         String kind = JsonValues.text(object, "kind");
         String group = JsonValues.group(object);
         String version = JsonValues.version(object);
@@ -69,7 +71,8 @@ public final class MutatorSystem {
             JsonNode before = object.deepCopy();
             boolean anyApplied = false;
             for (Mutator m : ordered) {
-                if (conflicts.containsKey(m.id()) || !applies(m, group, version, kind, operation, target)) {
+                if (conflicts.containsKey(m.id())
+                        || !applies(m, object, group, version, kind, operation, namespace, source)) {
                     continue;
                 }
                 boolean mutated;
@@ -100,13 +103,13 @@ public final class MutatorSystem {
                 + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + (name == null ? "" : name);
     }
 
-    private static boolean applies(Mutator m, String group, String version, String kind, String operation,
-                                   MatchTarget target) throws MutationException {
+    private static boolean applies(Mutator m, JsonNode object, String group, String version, String kind,
+                                   String operation, JsonNode namespace, Matcher.Source source) throws MutationException {
         if (!m.applyTo().isEmpty() && m.applyTo().stream().noneMatch(a -> a.matches(group, version, kind, operation))) {
             return false;
         }
         try {
-            return m.match().matches(target);
+            return Matcher.matches(m.match(), object, namespace, source);
         } catch (MatchException e) {
             throw new MutationException("mutator " + m.id() + " failed to match: " + e.getMessage(), e);
         }

@@ -1,9 +1,9 @@
 package io.portcullis.mutation.gatekeeper;
 
+import io.portcullis.match.Match;
 import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.gatekeeper.Location.Field;
 import io.portcullis.mutation.gatekeeper.Location.ListEntry;
-import io.portcullis.mutation.match.Match;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +47,11 @@ public final class Mutators {
             JsonNode spec = object.path("spec");
             MutatorId id = new MutatorId(kind, name);
             Location location = Location.parse(JsonValues.text(spec, "location"));
-            Match match = Match.parse(spec.get("match"));
+            List<String> matchErrors = new ArrayList<>();
+            Match match = Match.parse(spec.get("match"), matchErrors);
+            if (!matchErrors.isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", matchErrors));
+            }
             JsonNode parameters = spec.path("parameters");
             return switch (kind) {
                 case "Assign" -> assign(id, spec, location, match, parameters);

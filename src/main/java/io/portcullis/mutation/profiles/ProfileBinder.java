@@ -1,8 +1,8 @@
 package io.portcullis.mutation.profiles;
 
+import io.portcullis.match.LabelSelector;
 import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.MutationException;
-import io.portcullis.mutation.match.LabelSelector;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

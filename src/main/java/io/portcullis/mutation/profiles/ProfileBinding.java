@@ -1,6 +1,6 @@
 package io.portcullis.mutation.profiles;
 
-import io.portcullis.mutation.match.LabelSelector;
+import io.portcullis.match.LabelSelector;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -43,6 +43,6 @@ public record ProfileBinding(String apiVersion, String kind, ObjectMeta metadata
      * @throws LabelSelector.InvalidSelectorException when the selector is not valid
      */
     public LabelSelector podSelector() {
-        return LabelSelector.parse(spec.podSelector());
+        return LabelSelector.parse(spec.podSelector(), "spec.podSelector");
     }
 }
