@@ -1,8 +1,11 @@
 package io.portcullis.admission;
 
 import static io.portcullis.admission.InvalidAdmissionReviewException.invalid;
+import static io.portcullis.admission.InvalidAdmissionReviewException.overLimit;
 import static io.portcullis.admission.InvalidAdmissionReviewException.tooLarge;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
@@ -23,8 +28,17 @@ import tools.jackson.databind.node.ObjectNode;
  * Parses an {@code admission.k8s.io/v1} or {@code v1beta1} AdmissionReview body into an {@link AdmissionReview}.
  * Every way a body can be unusable ends in an {@link InvalidAdmissionReviewException} whose message says what
  * is wrong and where.
+ *
+ * <p>A body over a limit (size, nesting depth, string length) is not parsed past it, but the start of the body
+ * is scanned for the review's kind, apiVersion and {@code request.uid}, which the API server writes first; when
+ * they are there, the exception carries them so the review can be answered with a rejection. An answer without
+ * the request's uid (controller-runtime's, under Gatekeeper) or an HTTP error is a failed call to the API server,
+ * where a {@code failurePolicy: Ignore} admits the object unchecked; an answer with it is a rejection it honours.
  */
 public final class AdmissionReviewReader {
+
+    /** How much of the body's start is kept for that scan: uid and apiVersion come in its first few hundred bytes. */
+    private static final int IDENTITY_SCAN_BYTES = 64 << 10;
 
     private final AdmissionLimits limits;
     private final JsonMapper mapper;
@@ -47,10 +61,93 @@ public final class AdmissionReviewReader {
      * @param declaredBytes the Content-Length, or -1 when unknown (chunked)
      */
     public AdmissionReview read(InputStream body, long declaredBytes) {
+        // Only what lies within the size limit counts, for the scan too.
+        int scanBytes = (int) Math.min(IDENTITY_SCAN_BYTES, limits.maxRequestBytes());
         if (declaredBytes > limits.maxRequestBytes()) {
-            throw tooLargeError(declaredBytes);
+            // Not read past the start: the rest is never parsed.
+            throw identify(tooLargeError(declaredBytes), new BoundedInputStream(body, scanBytes));
         }
-        return toReview(parse(new BoundedInputStream(body, limits.maxRequestBytes())));
+        RecordingInputStream recorded = new RecordingInputStream(body, scanBytes);
+        try {
+            return toReview(parse(new BoundedInputStream(recorded, limits.maxRequestBytes())));
+        } catch (InvalidAdmissionReviewException e) {
+            throw e.overLimit() ? identify(e, recorded.start()) : e;
+        }
+    }
+
+    /**
+     * The exception, identified with the review's version and uid when the start of the body names them: kind
+     * AdmissionReview, a served apiVersion and a non-empty {@code request.uid}, read under the same limits. The
+     * scan stops as soon as it has them; whatever follows may be cut off or over a limit.
+     */
+    private InvalidAdmissionReviewException identify(InvalidAdmissionReviewException e, InputStream start) {
+        IdentityScan scan = new IdentityScan();
+        try (JsonParser parser = mapper.createParser(start)) {
+            scan.run(parser);
+        } catch (JacksonException ignored) {
+            // Cut off or over a limit further on: what was read before still counts.
+        }
+        ReviewVersion version = ReviewVersion.of(scan.apiVersion);
+        boolean identified = ReviewVersion.KIND.equals(scan.kind) && version != null && scan.uid != null
+                && !scan.uid.isEmpty();
+        return identified ? e.identifiedAs(version, scan.uid) : e;
+    }
+
+    /** Top-level kind and apiVersion, and {@code request.uid}, in whatever order they come. */
+    private static final class IdentityScan {
+        String kind;
+        String apiVersion;
+        String uid;
+
+        void run(JsonParser parser) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (!complete() && parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "kind" -> kind = stringOrEmpty(parser, value);
+                    case "apiVersion" -> apiVersion = stringOrEmpty(parser, value);
+                    case "request" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            readRequest(parser);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+        }
+
+        /** Reads the request's fields up to its uid, then skips the rest of it unless nothing more is needed. */
+        private void readRequest(JsonParser parser) {
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("uid".equals(field)) {
+                    uid = stringOrEmpty(parser, value);
+                    if (complete()) {
+                        return;
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        }
+
+        private boolean complete() {
+            return kind != null && apiVersion != null && uid != null;
+        }
+
+        private static String stringOrEmpty(JsonParser parser, JsonToken value) {
+            if (value == JsonToken.VALUE_STRING) {
+                return parser.getString();
+            }
+            parser.skipChildren();
+            return "";
+        }
     }
 
     private JsonNode parse(InputStream body) {
@@ -75,7 +172,7 @@ public final class AdmissionReviewReader {
                 // Jackson names its own getter in the message; the caller only needs the numbers.
                 String what = limit.getOriginalMessage().replaceAll(",? from `[^`]*`", "");
                 return what.startsWith("Document length") ? tooLarge("AdmissionReview is too large: " + what)
-                        : invalid("AdmissionReview exceeds a parser limit: " + what);
+                        : overLimit("AdmissionReview exceeds a parser limit: " + what);
             }
         }
         if (e.getCause() instanceof IOException io) {
@@ -251,7 +348,10 @@ public final class AdmissionReviewReader {
         return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Fails the read once more than {@code limit} bytes arrive, whatever the Content-Length claimed. */
+    /**
+     * Passes on at most {@code limit} bytes, then fails the read if there are more, whatever the Content-Length
+     * claimed. Reads are cut at the limit rather than failed, so everything within it reaches the reader.
+     */
     private static final class BoundedInputStream extends FilterInputStream {
         private long remaining;
 
@@ -262,9 +362,60 @@ public final class AdmissionReviewReader {
 
         @Override
         public int read() throws IOException {
+            if (remaining <= 0) {
+                return endOrTooLarge();
+            }
             int b = super.read();
             if (b >= 0) {
-                count(1);
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining <= 0) {
+                return endOrTooLarge();
+            }
+            int n = super.read(buf, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        /** At the limit: the end of the body is fine, one byte more is not. */
+        private int endOrTooLarge() throws IOException {
+            if (super.read() < 0) {
+                return -1;
+            }
+            throw new BodyTooLargeException();
+        }
+
+        @Override
+        public void close() {
+            // The servlet container owns the request stream.
+        }
+    }
+
+    /** Keeps a copy of the first bytes read through it. */
+    private static final class RecordingInputStream extends FilterInputStream {
+        private final ByteArrayOutputStream start = new ByteArrayOutputStream();
+        private final int keep;
+
+        RecordingInputStream(InputStream in, int keep) {
+            super(in);
+            this.keep = keep;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && start.size() < keep) {
+                start.write(b);
             }
             return b;
         }
@@ -272,17 +423,14 @@ public final class AdmissionReviewReader {
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
             int n = super.read(buf, off, len);
-            if (n > 0) {
-                count(n);
+            if (n > 0 && start.size() < keep) {
+                start.write(buf, off, Math.min(n, keep - start.size()));
             }
             return n;
         }
 
-        private void count(int n) throws BodyTooLargeException {
-            remaining -= n;
-            if (remaining < 0) {
-                throw new BodyTooLargeException();
-            }
+        InputStream start() {
+            return new ByteArrayInputStream(start.toByteArray());
         }
 
         @Override

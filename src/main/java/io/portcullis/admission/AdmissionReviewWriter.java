@@ -19,15 +19,24 @@ public final class AdmissionReviewWriter {
     }
 
     public byte[] write(AdmissionReview review, AdmissionResponse response) {
-        return mapper.writeValueAsBytes(toJson(review, response));
+        return write(review.version(), review.request().uid(), response);
+    }
+
+    /** The answer to a review known only by its version and uid (one that could not be read in full). */
+    public byte[] write(ReviewVersion version, String uid, AdmissionResponse response) {
+        return mapper.writeValueAsBytes(toJson(version, uid, response));
     }
 
     ObjectNode toJson(AdmissionReview review, AdmissionResponse response) {
+        return toJson(review.version(), review.request().uid(), response);
+    }
+
+    private ObjectNode toJson(ReviewVersion version, String uid, AdmissionResponse response) {
         ObjectNode root = mapper.createObjectNode();
-        root.put("apiVersion", review.version().apiVersion());
+        root.put("apiVersion", version.apiVersion());
         root.put("kind", ReviewVersion.KIND);
         ObjectNode out = root.putObject("response");
-        out.put("uid", review.request().uid());
+        out.put("uid", uid);
         out.put("allowed", response.allowed());
         ObjectNode status = out.putObject("status");
         status.put("code", response.status().code());

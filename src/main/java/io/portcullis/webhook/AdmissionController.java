@@ -26,9 +26,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>A body that is not a usable AdmissionReview gets HTTP 400 (413 when too large) with a Kubernetes Status
  * object naming the problem: there is no uid to answer to, and the API server treats it as a failed call
- * (its failurePolicy decides). Everything else gets HTTP 200 with an AdmissionReview, including handler
- * failures and overruns, which become {@code allowed: false} so that they reject the request rather than
- * fall to a failurePolicy of Ignore.
+ * (its failurePolicy decides). A review that is over a limit but named its apiVersion and uid before it, as the
+ * API server's always do, is answered like any other: HTTP 200, {@code allowed: false} with code 413 or 400.
+ * Everything else gets HTTP 200 with an AdmissionReview, including handler failures and overruns, which become
+ * {@code allowed: false} so that they reject the request rather than fall to a failurePolicy of Ignore.
  */
 @RestController
 public class AdmissionController {
@@ -71,6 +72,11 @@ public class AdmissionController {
             review = reader.read(http.getInputStream(), http.getContentLengthLong());
         } catch (InvalidAdmissionReviewException e) {
             log.warn("{}: rejected a request from {}: {}", webhook.path(), http.getRemoteAddr(), e.getMessage());
+            if (e.identified()) {
+                AdmissionResponse rejection = AdmissionResponse.errored(e.tooLarge() ? 413 : 400, e.getMessage());
+                return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                        .body(writer.write(e.version(), e.uid(), rejection));
+            }
             return badRequest(e);
         }
         Duration timeLeft = deadline.minusNanos(System.nanoTime() - start);

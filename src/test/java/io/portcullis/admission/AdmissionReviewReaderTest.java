@@ -159,11 +159,48 @@ class AdmissionReviewReaderTest {
         String body = review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":" + object + "}");
 
         assertThatThrownBy(() -> read(body))
-                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class,
-                        e -> assertThat(e.tooLarge()).isFalse())
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.tooLarge()).isFalse();
+                    assertThat(e.overLimit()).isTrue();
+                    // The uid came before the deep part: the review can still be answered.
+                    assertThat(e.identified()).isTrue();
+                    assertThat(e.uid()).isEqualTo("u");
+                    assertThat(e.version()).isEqualTo(ReviewVersion.V1);
+                })
                 .hasMessageContaining("nesting depth")
                 .hasMessageContaining("1000")
                 .hasMessageNotContaining("StreamReadConstraints");
+    }
+
+    @Test
+    void overLimitReviewsAreIdentifiedOnlyWhenTheyNameThemselvesBeforeTheLimit() {
+        String deep = "{\"deep\":" + "[".repeat(2000) + "]".repeat(2000) + "}";
+        // The API server's order (kind, apiVersion, request.uid first), here in v1beta1.
+        assertThatThrownBy(() -> read("{\"kind\":\"AdmissionReview\",\"apiVersion\":\"admission.k8s.io/v1beta1\","
+                + "\"request\":{\"uid\":\"u1\",\"object\":" + deep + "}}"))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.identified()).isTrue();
+                    assertThat(e.uid()).isEqualTo("u1");
+                    assertThat(e.version()).isEqualTo(ReviewVersion.V1BETA1);
+                });
+        // The uid only after the deep object.
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"object\":" + deep + ",\"uid\":\"u2\"}")))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.identified()).isFalse());
+        // apiVersion only after it.
+        assertThatThrownBy(() -> read("{\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u3\",\"object\":" + deep
+                + "},\"apiVersion\":\"admission.k8s.io/v1\"}"))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.identified()).isFalse());
+        // Not an AdmissionReview, or one of a version we do not serve.
+        assertThatThrownBy(() -> read("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"request\":{\"uid\":\"u4\",\"o\":" + deep + "}}"))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.identified()).isFalse());
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v2", "{\"uid\":\"u5\",\"object\":" + deep + "}")))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.identified()).isFalse());
+        // Malformed rather than over a limit: not answered, even with a uid.
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"uid\":\"u6\",\"object\":{]}")))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.overLimit()).isFalse();
+                    assertThat(e.identified()).isFalse();
+                });
     }
 
     @Test
@@ -184,13 +221,26 @@ class AdmissionReviewReaderTest {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
 
         assertThatThrownBy(() -> small.read(new ByteArrayInputStream(bytes), bytes.length))
-                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.tooLarge()).isTrue())
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.tooLarge()).isTrue();
+                    assertThat(e.identified()).isTrue();
+                    assertThat(e.uid()).isEqualTo("u");
+                })
                 .hasMessageContaining("too large (" + bytes.length + " bytes)")
                 .hasMessageContaining("limit is 1024 bytes");
         // Chunked: no length up front, the stream is cut at the limit.
         assertThatThrownBy(() -> small.read(new ByteArrayInputStream(bytes), -1))
-                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.tooLarge()).isTrue())
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.tooLarge()).isTrue();
+                    assertThat(e.identified()).isTrue();
+                    assertThat(e.uid()).isEqualTo("u");
+                })
                 .hasMessageContaining("too large");
+        // No uid before the limit: nothing to answer to.
+        byte[] anonymous = review("admission.k8s.io/v1", "{\"object\":{\"data\":\"" + "x".repeat(2000) + "\"},\"uid\":\"u\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> small.read(new ByteArrayInputStream(anonymous), -1))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.identified()).isFalse());
     }
 
     @Test
@@ -199,7 +249,10 @@ class AdmissionReviewReaderTest {
         assertThatThrownBy(() -> strict.read(review("admission.k8s.io/v1",
                 "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"s\":\"" + "z".repeat(5000) + "\"}}")
                 .getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidAdmissionReviewException.class)
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.tooLarge()).isFalse();
+                    assertThat(e.identified()).isTrue();
+                })
                 .hasMessageContaining("String value length");
     }
 }

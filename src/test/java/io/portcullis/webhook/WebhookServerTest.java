@@ -194,41 +194,71 @@ class WebhookServerTest {
     }
 
     @Test
-    void deeplyNestedBodyIsAClearErrorAndTheServerCarriesOn() throws Exception {
+    void deeplyNestedReviewIsRejectedWithItsUidAndTheServerCarriesOn() throws Exception {
         int depth = 100_000;
         String object = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
-        HttpResponse<String> response = server.post("/v1/admit", review("admission.k8s.io/v1", "u-deep", object));
+        for (String version : List.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1")) {
+            // The uid comes before the deep object, so the review is answered: a rejection, not a failed call.
+            JsonNode out = admit("/v1/admit", review(version, "u-deep", object));
+            assertThat(out.path("apiVersion").stringValue()).isEqualTo(version);
+            assertThat(out.at("/response/uid").stringValue()).isEqualTo("u-deep");
+            assertThat(out.at("/response/allowed").booleanValue()).isFalse();
+            assertThat(out.at("/response/status/code").intValue()).isEqualTo(400);
+            assertThat(out.at("/response/status/message").stringValue())
+                    .startsWith("AdmissionReview exceeds a parser limit").contains("nesting depth");
+            assertNoStackTrace(out.toString());
+        }
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(response.body()).path("message").stringValue())
-                .startsWith("AdmissionReview exceeds a parser limit").contains("nesting depth");
-        assertNoStackTrace(response.body());
+        // Without a uid before it there is nothing to answer to: HTTP 400.
+        HttpResponse<String> anonymous = server.post("/v1/mutate",
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"object\":"
+                        + object + ",\"uid\":\"late\"}}");
+        assertThat(anonymous.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(anonymous.body()).path("message").stringValue()).contains("nesting depth");
+        assertNoStackTrace(anonymous.body());
+
         assertThat(admit("/v1/admit", review("admission.k8s.io/v1", "u-after", pod("allow")))
                 .at("/response/allowed").booleanValue()).isTrue();
     }
 
     @Test
-    void bodyOverTheSizeLimitIs413() throws Exception {
+    void bodyOverTheSizeLimitIsRejectedWith413() throws Exception {
         // Sent chunked (no Content-Length), so the server has to stop reading at the limit itself. The filler is
         // many short strings, so no other limit is hit first.
         byte[] head = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"x\":["
                 .getBytes(StandardCharsets.US_ASCII);
-        byte[] pattern = "\"0123456789abcdef\",".getBytes(StandardCharsets.US_ASCII);
-        InputStream filler = new InputStream() {
-            private long sent;
+        HttpResponse<String> response = server.post("/v1/admit", oversized(head));
 
-            @Override
-            public int read() {
-                return sent < (17L << 20) ? pattern[(int) (sent++ % pattern.length)] : -1;
-            }
-        };
-        HttpResponse<String> response = server.post("/v1/admit", HttpRequest.BodyPublishers.ofInputStream(
-                () -> new SequenceInputStream(new ByteArrayInputStream(head), filler)));
+        // The uid was read before the limit: answered, with allowed false and code 413.
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode out = JSON.readTree(response.body());
+        assertThat(out.at("/response/uid").stringValue()).isEqualTo("u");
+        assertThat(out.at("/response/allowed").booleanValue()).isFalse();
+        assertThat(out.at("/response/status/code").intValue()).isEqualTo(413);
+        assertThat(out.at("/response/status/message").stringValue()).contains("too large").contains(String.valueOf(16L << 20));
 
-        assertThat(response.statusCode()).isEqualTo(413);
-        JsonNode body = JSON.readTree(response.body());
+        // No uid before the limit: HTTP 413 with a Status.
+        byte[] anonymous = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"x\":["
+                .getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> status = server.post("/v1/admit", oversized(anonymous));
+        assertThat(status.statusCode()).isEqualTo(413);
+        JsonNode body = JSON.readTree(status.body());
         assertThat(body.path("reason").stringValue()).isEqualTo("RequestEntityTooLarge");
         assertThat(body.path("message").stringValue()).contains("too large").contains(String.valueOf(16L << 20));
+    }
+
+    /** The head, then 17 MiB of short strings, chunked. */
+    private static HttpRequest.BodyPublisher oversized(byte[] head) {
+        byte[] pattern = "\"0123456789abcdef\",".getBytes(StandardCharsets.US_ASCII);
+        return HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(new ByteArrayInputStream(head),
+                new InputStream() {
+                    private long sent;
+
+                    @Override
+                    public int read() {
+                        return sent < (17L << 20) ? pattern[(int) (sent++ % pattern.length)] : -1;
+                    }
+                }));
     }
 
     @Test
