@@ -1,9 +1,11 @@
 package io.portcullis.tls;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
@@ -43,7 +45,7 @@ public final class CertificateBootstrap implements ApplicationListener<Applicati
         TlsProperties tls = binder.bindOrCreate("portcullis.tls", TlsProperties.class);
         String namespace = binder.bind("portcullis.namespace", String.class).orElse(DEFAULT_NAMESPACE);
         if (tls.generate() && KUBERNETES_SOURCE.equals(environment.getProperty("portcullis.source"))) {
-            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient client = clusterClient(binder)) {
                 provisionInCluster(client, tls, namespace);
             }
             return;
@@ -54,6 +56,17 @@ public final class CertificateBootstrap implements ApplicationListener<Applicati
                         + "configurations' clientConfig.caBundle:\n{}caBundle: {}",
                 store.describe(), PemBundle.CA_CERT, certificates.ca().getNotAfter().toInstant(),
                 Pem.encode(certificates.ca()), caBundle(certificates));
+    }
+
+    /**
+     * A client made as io.portcullis.kube makes the application's: {@code portcullis.kubernetes.kubeconfig} when
+     * set, else fabric8's usual search (kubeconfig, then the pod's service account). The beans do not exist yet.
+     */
+    private static KubernetesClient clusterClient(Binder binder) {
+        Config config = binder.bind("portcullis.kubernetes.kubeconfig", Path.class)
+                .map(file -> Config.fromKubeconfig(file.toFile()))
+                .orElseGet(() -> Config.autoConfigure(null));
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /**
