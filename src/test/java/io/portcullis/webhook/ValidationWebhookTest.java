@@ -143,6 +143,22 @@ class ValidationWebhookTest {
         JsonNode auditOnly = admit(AdmissionReviews.create(pod("audit-excluded-ns", "web", "web")));
         assertThat(auditOnly.path("allowed").booleanValue()).isFalse();
         assertThat(auditOnly.at("/status/message").stringValue()).isEqualTo("[a-require-seccomp] " + unconfined("web"));
+
+        // DELETE tests oldObject's namespace; a Namespace is tested by its own name.
+        ObjectNode protectedMap = configMap("excluded-ns", "settings");
+        protectedMap.withObjectProperty("metadata").putObject("labels").put("protected", "true");
+        assertThat(admit(AdmissionReviews.delete(protectedMap)).at("/status/message").stringValue()).isEqualTo(NOT_IGNORED);
+        ObjectNode namespace = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace");
+        namespace.putObject("metadata").put("name", "excluded-team");
+        assertThat(admit(AdmissionReviews.create(namespace)).at("/status/message").stringValue()).isEqualTo(NOT_IGNORED);
+    }
+
+    @Test
+    void requestsOfTheServersOwnServiceAccountAreNotEvaluated() throws Exception {
+        JsonNode response = admit(AdmissionReviews.create(pod("deny-ns", "web", "web"))
+                .user("system:serviceaccount:portcullis-it:portcullis"));
+        assertThat(response.path("allowed").booleanValue()).isTrue();
+        assertThat(response.at("/status/message").stringValue()).isEqualTo("Portcullis does not self-manage");
     }
 
     @Test
