@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,6 +58,7 @@ class KubeControlPlaneIT {
     private KubeControlPlane plane;
     private List<ProcessHandle> started;
     private HttpsServer webhook;
+    private final ExecutorService webhookThreads = Executors.newFixedThreadPool(2);
     private final AtomicInteger reviews = new AtomicInteger();
 
     @BeforeAll
@@ -73,6 +75,7 @@ class KubeControlPlaneIT {
         if (webhook != null) {
             webhook.stop(0);
         }
+        webhookThreads.shutdownNow();
         if (plane != null) {
             plane.close();
         }
@@ -186,7 +189,7 @@ class KubeControlPlaneIT {
     private HttpsServer denyingWebhook(TestPki.Issued serving, TestPki ca) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serving.sslContext(ca.caCertificate())));
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.setExecutor(webhookThreads);
         server.createContext("/validate", exchange -> answer(exchange));
         server.start();
         return server;
