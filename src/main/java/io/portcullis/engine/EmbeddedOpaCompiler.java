@@ -48,7 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the request: so one spare instance is always started ahead, initialised and waiting on stdin, and the next
  * compilation only pays for OPA's compiler itself.
  */
-final class EmbeddedOpaCompiler implements AutoCloseable {
+final class EmbeddedOpaCompiler implements OpaCompiler.Program {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedOpaCompiler.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -64,14 +64,12 @@ final class EmbeddedOpaCompiler implements AutoCloseable {
 
     private final WasmModule module;
     private final Function<Instance, Machine> machines;
-    private final String opaVersion;
     private final AtomicReference<Run> spare = new AtomicReference<>();
     private volatile boolean closed;
 
     private EmbeddedOpaCompiler(WasmModule module, Function<Instance, Machine> machines) {
         this.module = module;
         this.machines = machines;
-        this.opaVersion = new String(new Run(List.of("version")).answer(new byte[0]), StandardCharsets.UTF_8).trim();
         startSpare();
     }
 
@@ -147,36 +145,27 @@ final class EmbeddedOpaCompiler implements AutoCloseable {
     }
 
     /** OPA's version: part of every cache key, so a new compiler never reuses an old module. */
-    String opaVersion() {
-        return opaVersion;
-    }
-
-    /** Same contract as {@link OpaCompiler#compile}: the wasm module, or OPA's errors with their locations. */
-    byte[] compile(List<RegoModule> modules, List<String> entrypoints) throws PolicyCompileException {
+    /**
+     * One run of the program. The compile mode (no arguments) takes the spare instance, whose Go runtime is
+     * already initialised; other modes start a fresh one.
+     */
+    @Override
+    public byte[] run(List<String> args, byte[] stdin) {
         if (closed) {
             throw new IllegalStateException("the embedded OPA compiler is closed");
+        }
+        if (!args.isEmpty()) {
+            return new Run(args).answer(stdin);
         }
         Run run = spare.getAndSet(null);
         if (run == null) {
             run = new Run(List.of());
         }
-        byte[] out;
         try {
-            out = run.answer(request(modules, entrypoints));
+            return run.answer(stdin);
         } finally {
             startSpare();
         }
-        JsonNode answer = JSON.readTree(out);
-        JsonNode errors = answer.path("errors");
-        if (errors.isArray() && !errors.isEmpty()) {
-            List<CompileError> list = new ArrayList<>();
-            for (JsonNode e : errors) {
-                list.add(new CompileError(e.path("file").asString(""), e.path("row").asInt(0), e.path("col").asInt(0),
-                        e.path("code").asString("compile_error"), e.path("message").asString("")));
-            }
-            throw new PolicyCompileException(list);
-        }
-        return answer.path("wasm").binaryValue();
     }
 
     /** Stops the spare instance. */
@@ -197,17 +186,6 @@ final class EmbeddedOpaCompiler implements AutoCloseable {
         if (!spare.compareAndSet(null, fresh) || closed) {
             fresh.discard();
         }
-    }
-
-    private static byte[] request(List<RegoModule> modules, List<String> entrypoints) {
-        ObjectNode request = JSON.createObjectNode();
-        ArrayNode mods = request.putArray("modules");
-        for (RegoModule m : modules) {
-            mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.version().wireName());
-        }
-        ArrayNode eps = request.putArray("entrypoints");
-        entrypoints.forEach(eps::add);
-        return JSON.writeValueAsBytes(request);
     }
 
     /**

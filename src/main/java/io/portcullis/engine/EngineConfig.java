@@ -6,7 +6,10 @@ import java.time.Duration;
 /**
  * Engine settings.
  *
- * @param compilerPath the opa-wasm-compiler executable; null means the one packed in the jar (or built in target/)
+ * @param compilerMode NATIVE runs the compiler program as a child process (the default); EMBEDDED runs its wasip1
+ *     build inside the JVM on Chicory (see docs/embedded-compiler.md for the costs)
+ * @param compilerPath NATIVE: the opa-wasm-compiler executable, null for the one packed in the jar; EMBEDDED: a
+ *     wasip1 build to translate at start, null for the one precompiled into the jar
  * @param cacheDir where compiled modules are kept across restarts; null keeps them in memory only
  * @param evaluationDeadline an evaluation running longer is stopped and reported
  * @param maxMemoryPages cap on one instance's linear memory, in 64 KiB pages
@@ -16,6 +19,7 @@ import java.time.Duration;
  *     makes the expression undefined
  */
 public record EngineConfig(
+        CompilerMode compilerMode,
         Path compilerPath,
         Path cacheDir,
         Duration evaluationDeadline,
@@ -26,35 +30,39 @@ public record EngineConfig(
 
     /** 2 s deadline, 256 MiB per instance, as many instances as cores (at least 2), compiled, OPA's builtin errors. */
     public static EngineConfig defaults() {
-        return new EngineConfig(null, null, Duration.ofSeconds(2), 4096,
+        return new EngineConfig(CompilerMode.NATIVE, null, null, Duration.ofSeconds(2), 4096,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), ExecutionMode.COMPILED, false);
     }
 
+    public EngineConfig withCompilerMode(CompilerMode mode) {
+        return new EngineConfig(mode, compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
+    }
+
     public EngineConfig withCompilerPath(Path path) {
-        return new EngineConfig(path, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, path, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
     }
 
     public EngineConfig withCacheDir(Path dir) {
-        return new EngineConfig(compilerPath, dir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, compilerPath, dir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
     }
 
     public EngineConfig withEvaluationDeadline(Duration deadline) {
-        return new EngineConfig(compilerPath, cacheDir, deadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, compilerPath, cacheDir, deadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
     }
 
     public EngineConfig withMaxMemoryPages(int pages) {
-        return new EngineConfig(compilerPath, cacheDir, evaluationDeadline, pages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, compilerPath, cacheDir, evaluationDeadline, pages, maxInstancesPerPolicy, executionMode, strictBuiltinErrors);
     }
 
     public EngineConfig withMaxInstancesPerPolicy(int instances) {
-        return new EngineConfig(compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, instances, executionMode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, instances, executionMode, strictBuiltinErrors);
     }
 
     public EngineConfig withExecutionMode(ExecutionMode mode) {
-        return new EngineConfig(compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, mode, strictBuiltinErrors);
+        return new EngineConfig(compilerMode, compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, mode, strictBuiltinErrors);
     }
 
     public EngineConfig withStrictBuiltinErrors(boolean strict) {
-        return new EngineConfig(compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strict);
+        return new EngineConfig(compilerMode, compilerPath, cacheDir, evaluationDeadline, maxMemoryPages, maxInstancesPerPolicy, executionMode, strict);
     }
 }

@@ -26,7 +26,7 @@ public final class PolicyEngine implements AutoCloseable {
 
     public PolicyEngine(EngineConfig config) {
         this.config = config;
-        this.compiler = new OpaCompiler(config.compilerPath());
+        this.compiler = OpaCompiler.of(config);
         Path cacheDir = config.cacheDir();
         this.modules = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("wasm"));
         this.bytecode = cacheDir == null ? null : new DirectoryBytecodeCache(cacheDir.resolve("bytecode"));
@@ -67,8 +67,9 @@ public final class PolicyEngine implements AutoCloseable {
         return new CompiledPolicy(wasm, config, bytecode);
     }
 
+    /** Stops the embedded compiler's spare instance, if any; native compiler processes end with each call. */
     @Override
     public void close() {
-        // Nothing held open today: compiler processes end with each compile. Kept so callers scope the engine.
+        compiler.close();
     }
 }

@@ -125,7 +125,7 @@ class DifferentialTest {
             ObjectNode request = JSON.createObjectNode().put("query", query.toString());
             var mods = request.putArray("modules");
             t.modules().forEach(m -> mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", "v0"));
-            Process p = new ProcessBuilder(new OpaCompiler(null).executable().toString(), "eval").start();
+            Process p = new ProcessBuilder(new NativeOpaProgram(null).executable().toString(), "eval").start();
             try (var in = p.getOutputStream()) {
                 in.write(JSON.writeValueAsBytes(request));
             }

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("slow")
 class EmbeddedOpaCompilerTest {
-    private static EmbeddedOpaCompiler embedded;
+    private static OpaCompiler embedded;
     private static OpaCompiler nativeCompiler;
 
     @BeforeAll
     static void start() {
-        nativeCompiler = new OpaCompiler(null);
-        embedded = EmbeddedOpaCompiler.open(EmbeddedOpaCompiler.precompiledAvailable() ? null : builtWasm());
+        nativeCompiler = new OpaCompiler(new NativeOpaProgram(null));
+        embedded = new OpaCompiler(EmbeddedOpaCompiler.open(EmbeddedOpaCompiler.precompiledAvailable() ? null : builtWasm()));
     }
 
     @AfterAll
@@ -53,6 +53,13 @@ class EmbeddedOpaCompilerTest {
     @Test
     void reportsTheSameOpaVersionAsTheNativeBuild() {
         assertThat(embedded.opaVersion()).isNotBlank().isEqualTo(nativeCompiler.opaVersion());
+    }
+
+    @Test
+    void outlinesModulesAsTheNativeBuildDoes() {
+        TestPolicies.Template template = TestPolicies.template("general/requiredlabels");
+        assertThat(embedded.outline(template.modules())).isEqualTo(nativeCompiler.outline(template.modules()))
+                .allSatisfy(o -> assertThat(o).isPresent());
     }
 
     @Test

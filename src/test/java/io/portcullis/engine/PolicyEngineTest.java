@@ -219,7 +219,7 @@ class PolicyEngineTest {
     void compiledModulesAreCachedOnDiskAcrossRestarts(@TempDir Path tmp) throws Exception {
         // A wrapper around the real compiler that logs every call, to see which engine compiled what.
         Path log = tmp.resolve("calls.log");
-        Path real = new OpaCompiler(null).executable();
+        Path real = new NativeOpaProgram(null).executable();
         Path wrapper = tmp.resolve("compiler.sh");
         Files.writeString(wrapper, "#!/bin/sh\necho \"${1:-compile}\" >> " + log + "\nexec " + real + " \"$@\"\n");
         wrapper.toFile().setExecutable(true);
