@@ -1,5 +1,11 @@
 package io.portcullis.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -23,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -100,12 +107,17 @@ public final class AuditCommand implements Callable<Integer> {
             description = "Violations listed (and written to status) per constraint; all are counted (default 20).")
     int violationsLimit;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "Log the audit as the server does (one line per violation) on standard error.")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         validateOptions();
+        logToStandardError(verbose ? Level.INFO : Level.WARN);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProgressLine progress = ProgressLine.forTerminal(err);
@@ -119,7 +131,7 @@ public final class AuditCommand implements Callable<Integer> {
             return EXIT_ERROR;
         } catch (KubernetesClientException e) {
             progress.clear();
-            err.println("audit: the cluster: " + e.getMessage());
+            err.println("audit: the cluster: " + causes(e));
             return EXIT_ERROR;
         } finally {
             err.flush();
@@ -134,6 +146,40 @@ public final class AuditCommand implements Callable<Integer> {
             return EXIT_ERROR;
         }
         return failOnViolations && report.denyViolations() > 0 ? EXIT_VIOLATIONS : 0;
+    }
+
+    /**
+     * Without Spring Boot to set it up, logback would log everything to standard output, into the report. Logs
+     * go to standard error instead, warnings only unless asked.
+     */
+    static void logToStandardError(Level level) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        context.reset();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0}: %kvp %msg%n");
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setTarget("System.err");
+        appender.setEncoder(encoder);
+        appender.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(level);
+        root.addAppender(appender);
+    }
+
+    /** fabric8's message names the operation; the causes say what went wrong (refused, 403, TLS...). */
+    static String causes(Throwable e) {
+        StringBuilder s = new StringBuilder(String.valueOf(e.getMessage()).strip());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !s.toString().contains(c.getMessage().strip())) {
+                s.append(": ").append(c.getMessage().strip());
+            }
+        }
+        return s.toString();
     }
 
     private void validateOptions() {
