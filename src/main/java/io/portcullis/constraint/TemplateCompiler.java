@@ -1,6 +1,7 @@
 package io.portcullis.constraint;
 
 import io.portcullis.engine.CompileError;
+import io.portcullis.engine.LruCache;
 import io.portcullis.engine.ModuleOutline;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyCompileException;
@@ -14,9 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -36,9 +35,10 @@ public final class TemplateCompiler {
     private static final String PREFIX = "invalid ConstraintTemplate: ";
 
     private final PolicyEngine engine;
-    private final Map<String, CompiledPolicy> cache = new ConcurrentHashMap<>();
+    /** Compiled templates by code; bounded so edits over a long uptime do not pile up old versions. */
+    private final LruCache<String, CompiledPolicy> cache = new LruCache<>(256);
     /** Evaluators without data, shared by every client: most templates never read data.inventory. */
-    private final Map<CompiledPolicy, PolicyEvaluator> withoutData = new ConcurrentHashMap<>();
+    private final LruCache<CompiledPolicy, PolicyEvaluator> withoutData = new LruCache<>(256);
 
     public TemplateCompiler(PolicyEngine engine) {
         this.engine = engine;

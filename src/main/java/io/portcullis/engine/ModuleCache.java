@@ -9,9 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +21,10 @@ import org.slf4j.LoggerFactory;
 final class ModuleCache {
     private static final Logger log = LoggerFactory.getLogger(ModuleCache.class);
 
-    private final Map<String, byte[]> memory = new ConcurrentHashMap<>();
+    /** Enough for every template of a large cluster several times over; older versions fall out. */
+    private static final int MAX_IN_MEMORY = 512;
+
+    private final LruCache<String, byte[]> memory = new LruCache<>(MAX_IN_MEMORY);
     private final Path dir;
 
     ModuleCache(Path dir) {

@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import io.portcullis.engine.CompilerMode;
 import io.portcullis.engine.EngineConfig;
 import io.portcullis.engine.ExecutionMode;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * {@code portcullis.engine.*}: how Rego is compiled and evaluated.
  *
+ * @param compilerMode NATIVE (a child process per compile, the default) or EMBEDDED (inside the JVM)
  * @param cacheDir compiled modules survive restarts here (wasm and JVM bytecode); empty keeps them in memory
  * @param compiler the opa-wasm-compiler to run; empty uses the one packed in the jar
  * @param evaluationDeadline one template evaluation running longer is stopped and becomes a violation
@@ -20,6 +22,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("portcullis.engine")
 public record EngineProperties(
+        @DefaultValue("NATIVE") CompilerMode compilerMode,
         Path cacheDir,
         Path compiler,
         @DefaultValue("2s") Duration evaluationDeadline,
@@ -29,6 +32,7 @@ public record EngineProperties(
 
     public EngineConfig toConfig() {
         EngineConfig config = EngineConfig.defaults()
+                .withCompilerMode(compilerMode)
                 .withCompilerPath(compiler)
                 .withCacheDir(cacheDir)
                 .withEvaluationDeadline(evaluationDeadline)
