@@ -33,6 +33,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class AuditRun {
     private static final Logger log = LoggerFactory.getLogger(AuditRun.class);
+    private static final int ERRORS_KEPT = 100;
 
     private final String auditId;
     private final Instant started;
@@ -46,6 +47,7 @@ public final class AuditRun {
     private long skipped;
     private long violations;
     private long denyViolations;
+    private long moreErrors;
 
     private record ConstraintTally(String kind, String name, String enforcementAction, ViolationTally tally) {
     }
@@ -105,7 +107,8 @@ public final class AuditRun {
         List<Result> results;
         try {
             results = validator.review(Review.ofObject(object, namespace, Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT);
-        } catch (InvalidObjectException | ReviewException e) {
+        } catch (InvalidObjectException | ReviewException | RuntimeException e) {
+            // One object that cannot be reviewed must not cost the audit of all the others.
             error("reviewing " + Gvk.of(object) + " " + Kube.describe(object) + ": " + e.getMessage());
             return;
         }
@@ -121,10 +124,17 @@ public final class AuditRun {
         }
     }
 
-    /** Records a failure that kept objects from being reviewed (a kind that could not be listed, ...). */
+    /**
+     * Records a failure that kept objects from being reviewed (a kind that could not be listed, ...). The report
+     * keeps the first {@value #ERRORS_KEPT} and counts the rest, so a broken run cannot fill the memory.
+     */
     public void error(String message) {
         log.error("audit {}: {}", auditId, message);
-        errors.add(message);
+        if (errors.size() < ERRORS_KEPT) {
+            errors.add(message);
+        } else {
+            moreErrors++;
+        }
     }
 
     public long reviewed() {
@@ -148,7 +158,12 @@ public final class AuditRun {
                         .log("audit results for constraint");
             }
         }
-        AuditReport report = new AuditReport(auditId, started, finished, reviewed, skipped, errors, denyViolations, results);
+        List<String> allErrors = new ArrayList<>(errors);
+        if (moreErrors > 0) {
+            allErrors.add("... and " + moreErrors + " more errors");
+        }
+        AuditReport report = new AuditReport(auditId, started, finished, reviewed, skipped, allErrors, denyViolations,
+                results);
         log.atInfo().addKeyValue("event_type", "audit_finished").addKeyValue("audit_id", auditId)
                 .addKeyValue("objects_reviewed", reviewed).addKeyValue("objects_skipped", skipped)
                 .addKeyValue("total_violations", violations)
