@@ -65,8 +65,8 @@ public final class AuditCommand implements Callable<Integer> {
     List<Path> filenames;
 
     @Option(names = "--templates-from-cluster", negatable = true, paramLabel = "",
-            description = "Read ConstraintTemplates, constraints and Config from the cluster (default unless "
-                    + "--templates or --constraints are given).")
+            description = "Read ConstraintTemplates, constraints and Config from the cluster: the default without "
+                    + "-f, --templates and --constraints; with -f it audits the files against the cluster's policies.")
     Boolean templatesFromCluster;
 
     @Option(names = "--templates", arity = "1..*", paramLabel = "DIR",
