@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
-import io.portcullis.constraint.CompiledTemplate;
 import io.portcullis.constraint.Constraint;
+import io.portcullis.constraint.ConstraintSchema;
 import io.portcullis.constraint.ConstraintTemplate;
 import io.portcullis.constraint.Kube;
 import java.util.Locale;
@@ -32,9 +32,12 @@ final class ConstraintCrd {
         return plural(kind) + "." + Constraint.GROUP;
     }
 
-    /** @param template the ConstraintTemplate object as read from the API server (for its uid and labels) */
-    static ObjectNode of(CompiledTemplate compiled, JsonNode template) {
-        ConstraintTemplate parsed = compiled.template();
+    /**
+     * @param parsed the template, parsed
+     * @param schema the schema its constraints are validated with
+     * @param template the ConstraintTemplate object as read from the API server (for its uid and labels)
+     */
+    static ObjectNode of(ConstraintTemplate parsed, ConstraintSchema schema, JsonNode template) {
         String kind = parsed.kind();
         ObjectNode crd = NODES.objectNode();
         crd.put("apiVersion", "apiextensions.k8s.io/v1");
@@ -66,10 +69,10 @@ final class ConstraintCrd {
         names.putArray("categories").add("constraint").add("constraints");
         spec.put("scope", "Cluster");
         spec.put("preserveUnknownFields", false);
-        ObjectNode schema = schema(compiled);
+        ObjectNode validation = validationSchema(schema);
         ArrayNode versions = spec.putArray("versions");
-        versions.add(version("v1beta1", true, schema));
-        versions.add(version("v1alpha1", false, schema));
+        versions.add(version("v1beta1", true, validation));
+        versions.add(version("v1alpha1", false, validation));
         return crd;
     }
 
@@ -77,8 +80,8 @@ final class ConstraintCrd {
      * The validation schema, with metadata as Gatekeeper declares it: a CRD may only constrain metadata.name and
      * metadata.generateName, so nothing else is said about metadata.
      */
-    private static ObjectNode schema(CompiledTemplate compiled) {
-        ObjectNode schema = compiled.schema().crdSchema();
+    private static ObjectNode validationSchema(ConstraintSchema constraintSchema) {
+        ObjectNode schema = constraintSchema.crdSchema();
         ObjectNode metadata = NODES.objectNode().put("type", "object");
         metadata.putObject("properties").putObject("name").put("type", "string").put("maxLength", 63);
         ((ObjectNode) schema.get("properties")).set("metadata", metadata);

@@ -86,9 +86,9 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     public void start() {
         worker.submit("start", () -> {
             log.info("reading policies from the cluster (namespace {}, replica {})", namespace, properties.replicaId());
-            List<String> unusable = crds.installAll(CrdInstaller.manifests(properties.crds()), properties.installCrds(),
+            // CRDs that are not served yet are logged; their informers retry until they are.
+            crds.installAll(CrdInstaller.manifests(properties.crds()), properties.installCrds(),
                     properties.crdEstablishedTimeout());
-            unusable.forEach(name -> problems.set("CRD " + name, "not installed or not Established"));
             var podOperation = cluster.client().genericKubernetesResources(PODS).inNamespace(namespace);
             pods = Informer.start("Pods in " + namespace, podOperation, PODS, json, worker, new Informer.Listener() {
                 @Override

@@ -109,7 +109,8 @@ final class StatusWriter implements AutoCloseable {
                 return;
             }
             JsonNode status = current.path("status");
-            JsonNode next = update.edit().apply(status.deepCopy());
+            // Through JSON text, as the server's copy came, so that equal numbers compare equal.
+            JsonNode next = KubeJson.JSON.readTree(KubeJson.JSON.writeValueAsString(update.edit().apply(status.deepCopy())));
             if (next.equals(status)) {
                 return;
             }

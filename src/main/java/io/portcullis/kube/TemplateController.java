@@ -145,7 +145,7 @@ final class TemplateController {
                 : Kube.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
         if (compiled != null) {
             try {
-                cluster.apply().apply(CrdInstaller.CRDS, ConstraintCrd.of(compiled, template));
+                cluster.apply().apply(CrdInstaller.CRDS, ConstraintCrd.of(compiled.template(), compiled.schema(), template));
                 crdApplied = true;
             } catch (KubernetesClientException e) {
                 errors.add(ByPod.error(InvalidTemplateException.CREATE_ERROR, "Could not create CRD: " + e.getMessage()));
