@@ -54,8 +54,10 @@ final class OpaOracle {
 
     /** The oracle, or the test is skipped (failed under CI=true) when the compiler binary has not been built. */
     static OpaOracle get() {
-        Path project = Path.of(System.getProperty("portcullis.project.dir", "."));
-        Path binary = project.resolve("target/opa-compiler/opa-wasm-compiler");
+        // Maven passes the binary it built (in whatever build directory); else the default place.
+        String built = System.getProperty("portcullis.opa.compiler");
+        Path binary = built != null ? Path.of(built)
+                : Path.of(System.getProperty("portcullis.project.dir", ".")).resolve("target/opa-compiler/opa-wasm-compiler");
         boolean present = Files.isExecutable(binary);
         if (!present && "true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("OPA oracle missing: " + binary + " (build it with bin/mvn generate-resources)");
