@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,10 +44,16 @@ final class ConstraintController {
     private final Validator validator;
     private final Map<String, KindWatch> watches = new TreeMap<>();
     private Informer crds;
+    private Consumer<String> crdLost = kind -> { };
 
     ConstraintController(Cluster cluster, Validator validator) {
         this.cluster = cluster;
         this.validator = validator;
+    }
+
+    /** Told the kind of a constraint CRD that was deleted, so that a template still present can apply it again. */
+    void onCrdLost(Consumer<String> listener) {
+        this.crdLost = listener;
     }
 
     void start() {
@@ -120,6 +127,7 @@ final class ConstraintController {
         String kind = Kube.text(crd.path("spec").path("names").path("kind"));
         if (crds.get("", Kube.name(crd)) == null) {
             unwatch(kind);
+            crdLost.accept(kind);
         }
     }
 

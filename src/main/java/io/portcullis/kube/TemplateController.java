@@ -47,6 +47,7 @@ final class TemplateController {
         this.cluster = cluster;
         this.validator = validator;
         this.constraints = constraints;
+        constraints.onCrdLost(this::crdLost);
     }
 
     void start() {
@@ -164,6 +165,19 @@ final class TemplateController {
         ObjectNode entry = ByPod.templateEntry(cluster.identity(), template, errors);
         cluster.status().update(TEMPLATES, null, name, uid,
                 status -> ByPod.mergeTemplate(status, entry, cluster.livePods().get()));
+    }
+
+    /**
+     * A constraint CRD went away while its template is still here (deleted by hand, or the end of a deletion that
+     * began before the template was re-created): apply it again.
+     */
+    private void crdLost(String kind) {
+        handled.entrySet().stream().filter(e -> e.getValue().kind().equals(kind)).map(Map.Entry::getKey).findFirst()
+                .filter(name -> informer.get("", name) != null)
+                .ifPresent(name -> {
+                    log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind), name);
+                    reconcile(name, true);
+                });
     }
 
     /** Tries the CRD again if the same version of the template is still the one we failed on. */

@@ -306,6 +306,43 @@ class KubernetesPolicySourceTest {
         return out;
     }
 
+    @Test
+    void aConstraintCrdDeletedByHandIsAppliedAgain() {
+        MockCluster.Replica replica = start("portcullis-0");
+        create(client, TemplateController.TEMPLATES, REQUIRED_LABELS_TEMPLATE);
+        await("constraint CRD", () -> get(client, CrdInstaller.CRDS, "k8srequiredlabels.constraints.gatekeeper.sh") != null);
+        String firstUid = KubeJson.uid(get(client, CrdInstaller.CRDS, "k8srequiredlabels.constraints.gatekeeper.sh"));
+
+        client.genericKubernetesResources(CrdInstaller.CRDS).withName("k8srequiredlabels.constraints.gatekeeper.sh").delete();
+
+        await("CRD re-created", () -> {
+            JsonNode crd = get(client, CrdInstaller.CRDS, "k8srequiredlabels.constraints.gatekeeper.sh");
+            return crd != null && !KubeJson.uid(crd).equals(firstUid);
+        });
+        create(client, REQUIRED_LABELS, OWNER_CONSTRAINT);
+        await("enforced again", () -> !admit(replica, UNLABELLED_POD).allowed());
+    }
+
+    @Test
+    void entriesOfPodsThatAreGoneAreDropped() {
+        for (String pod : List.of("portcullis-0", "portcullis-1")) {
+            client.pods().inNamespace(MockCluster.NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName(pod).endMetadata().withNewSpec().addNewContainer().withName("p")
+                    .withImage("portcullis").endContainer().endSpec().build()).create();
+        }
+        create(client, TemplateController.TEMPLATES, REQUIRED_LABELS_TEMPLATE);
+        // What a replica of an earlier rollout left behind, beside a live replica's entry.
+        MockCluster.setStatus(client, TemplateController.TEMPLATES, null, "k8srequiredlabels", """
+                {"created": true, "byPod": [{"id": "portcullis-1", "observedGeneration": 1},
+                                            {"id": "portcullis-old", "observedGeneration": 1}]}""");
+
+        start("portcullis-0");
+
+        await("own entry", () -> byPod(get(client, TemplateController.TEMPLATES, "k8srequiredlabels"), "portcullis-0") != null);
+        assertThat(fields(get(client, TemplateController.TEMPLATES, "k8srequiredlabels").at("/status/byPod"), "id"))
+                .containsExactly("portcullis-0", "portcullis-1");
+    }
+
     private void edit(String templateYaml) {
         KubeJson json = new KubeJson(client);
         var current = client.genericKubernetesResources(TemplateController.TEMPLATES).withName("k8srequiredlabels").get();
