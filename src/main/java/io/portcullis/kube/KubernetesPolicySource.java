@@ -3,6 +3,7 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.GatekeeperConfig;
+import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.Validator;
 import io.portcullis.mutation.MutationConfig;
@@ -124,7 +125,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         worker.call(() -> null);
     }
 
-    Set<io.portcullis.constraint.Gvk> syncedKinds() {
+    Set<Gvk> syncedKinds() {
         return worker.call(inventory::syncedKinds);
     }
 

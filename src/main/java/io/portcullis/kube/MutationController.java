@@ -9,6 +9,7 @@ import io.portcullis.mutation.profiles.ProfileBinding;
 import io.portcullis.mutation.profiles.SecurityProfile;
 import io.portcullis.mutation.profiles.SpoResources;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,15 +70,24 @@ final class MutationController {
             ResourceDefinitionContext context = KubeJson.context(kind.group(), version, kind.kind(), kind.plural(),
                     kind.namespaced());
             var operation = cluster.client().genericKubernetesResources(context);
+            // Profiles are read with their status (whether they are installed); bindings and mutators only by their
+            // spec, so the status a binding webhook writes for every bound pod does not rebuild anything.
+            boolean statusMatters = !kind.kind().equals("ProfileBinding") && !kind.group().equals(Mutators.GROUP);
+            Map<String, String> versions = new HashMap<>();
             Informer informer = Informer.start(kind.kind() + "s", kind.namespaced() ? operation.inAnyNamespace() : operation,
                     context, cluster.json(), cluster.worker(), new Informer.Listener() {
                         @Override
                         public void upsert(ObjectNode object) {
-                            queueRebuild();
+                            String version = KubeJson.uid(object) + "/" + KubeJson.generation(object);
+                            String before = versions.put(Kube.describe(object), version);
+                            if (statusMatters || !version.equals(before)) {
+                                queueRebuild();
+                            }
                         }
 
                         @Override
                         public void delete(ObjectNode object) {
+                            versions.remove(Kube.describe(object));
                             queueRebuild();
                         }
                     }, this::queueRebuild);
