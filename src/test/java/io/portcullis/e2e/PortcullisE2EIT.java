@@ -1,0 +1,846 @@
+package io.portcullis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.Kube;
+import io.portcullis.constraint.ManifestException;
+import io.portcullis.constraint.Manifests;
+import io.portcullis.tls.TlsProperties;
+import io.portcullis.webhook.PortcullisServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Portcullis in cluster mode behind a real kube-apiserver: the shipped namespace, Secret and webhook
+ * configurations (k8s/; the webhooks point at this JVM by URL instead of a Service), Portcullis started in this
+ * JVM with {@code portcullis.source=kubernetes} and the admin kubeconfig, and then Gatekeeper's and SPO's flows
+ * as a user sees them through the API server: generated constraint CRDs and statuses, Pods refused with
+ * Gatekeeper's message, warnings, profile binding, audit results in constraint status, templates refused and
+ * deleted, and the failure policies while Portcullis is down.
+ *
+ * <p>The tests run in order and build on each other (one control plane, one Portcullis, as in a cluster); each
+ * prints its duration. Pods stay Pending: there is no scheduler or kubelet.
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PortcullisE2EIT {
+
+    private static final Path PROJECT = Path.of(System.getProperty("portcullis.project.dir", ".")).toAbsolutePath();
+    private static final Path K8S = PROJECT.resolve("k8s");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static final String OWN_NAMESPACE = "portcullis-system";
+    private static final String APPS = "e2e-apps";
+    private static final String BINDING = "e2e-binding";
+    private static final String AUDITED = "e2e-audited";
+    private static final String IGNORED = "e2e-ignored";
+    private static final String REPLICA = "portcullis-e2e-0";
+    private static final String VALIDATION_WEBHOOK = "validation.portcullis.dev";
+
+    private static final ResourceDefinitionContext CRDS = context("apiextensions.k8s.io", "v1",
+            "CustomResourceDefinition", "customresourcedefinitions", false);
+    private static final ResourceDefinitionContext TEMPLATES = context("templates.gatekeeper.sh", "v1",
+            "ConstraintTemplate", "constrainttemplates", false);
+    private static final ResourceDefinitionContext SECCOMP_CONSTRAINTS = context("constraints.gatekeeper.sh",
+            "v1beta1", "K8sRequiredSeccompProfile", "k8srequiredseccompprofile", false);
+    private static final ResourceDefinitionContext OWNER_CONSTRAINTS = context("constraints.gatekeeper.sh",
+            "v1beta1", "K8sE2eRequiredOwner", "k8se2erequiredowner", false);
+    private static final String SPO_GROUP = "security-profiles-operator.x-k8s.io";
+
+    /** What the shipped constraint (examples/constraints) says about a container without any seccomp profile. */
+    private static final String UNCONFINED = "container \"app\" has no seccomp profile: seccompProfile is set "
+            + "neither on the container nor on the pod, so it would run Unconfined; allowed types: Localhost, RuntimeDefault";
+    private static final String NO_PROFILE = "[pods-require-seccomp-profile] " + UNCONFINED;
+    private static final String DENIED = "admission webhook \"" + VALIDATION_WEBHOOK + "\" denied the request: ";
+
+    private KubeControlPlane plane;
+    private KubernetesClient kube;
+    private Path certs;
+    private int port;
+    private ConfigurableApplicationContext portcullis;
+    private final Map<String, Duration> durations = new LinkedHashMap<>();
+    private Instant testStart;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws ManifestException {
+        Instant begin = Instant.now();
+        ClusterBinaries.locate();
+        durations.put("cluster binaries (build.sh, cached)", Duration.between(begin, Instant.now()));
+        begin = Instant.now();
+        plane = KubeControlPlane.start();
+        durations.put("control plane start", Duration.between(begin, Instant.now()));
+        kube = clientWithoutRetries();
+        certs = dir.resolve("certs");
+        port = freePort();
+
+        begin = Instant.now();
+        // What k8s/ gives a cluster for this setup: our namespace, the (empty) certificate Secret, and the webhook
+        // configurations, pointed at this JVM. No Deployment, Service or RBAC: Portcullis runs here as admin.
+        plane.kubectl("apply", "-f", K8S.resolve("namespace.yaml").toString(), "-f",
+                K8S.resolve("secret.yaml").toString()).orThrow();
+        plane.kubectlWithInput(list(webhookConfigurations()), "apply", "-f", "-").orThrow();
+        plane.createNamespace(APPS, Map.of());
+        plane.createNamespace(AUDITED, Map.of());
+        // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
+        plane.createNamespace(BINDING, Map.of("spo.x-k8s.io/enable-binding", ""));
+        durations.put("manifests applied", Duration.between(begin, Instant.now()));
+
+        begin = Instant.now();
+        startPortcullis();
+        durations.put("Portcullis start until ready", Duration.between(begin, Instant.now()));
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            stopPortcullis();
+        } finally {
+            if (kube != null) {
+                kube.close();
+            }
+            if (plane != null) {
+                plane.close();
+            }
+            StringBuilder report = new StringBuilder("PortcullisE2EIT durations:\n");
+            durations.forEach((what, took) -> report.append(String.format("  %-70s %6d ms%n", what, took.toMillis())));
+            System.err.print(report);
+        }
+    }
+
+    @BeforeEach
+    void startClock() {
+        testStart = Instant.now();
+    }
+
+    @AfterEach
+    void stopClock(TestInfo test) {
+        durations.put("test " + test.getTestMethod().orElseThrow().getName(), Duration.between(testStart, Instant.now()));
+    }
+
+    @Test
+    @Order(1)
+    void installsItsCrdsAndPutsItsCaIntoTheWebhookConfigurations() throws Exception {
+        // The server applies k8s/crds itself (packed in the jar) and waits until they are served.
+        List<String> shipped = new ArrayList<>();
+        try (Stream<Path> files = Files.list(K8S.resolve("crds"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                Manifests.readObjects(file).forEach(crd -> shipped.add(Kube.name(crd)));
+            }
+        }
+        assertThat(shipped).contains("constrainttemplates.templates.gatekeeper.sh",
+                "seccompprofiles.security-profiles-operator.x-k8s.io", "profilebindings.security-profiles-operator.x-k8s.io");
+        for (String name : shipped) {
+            JsonNode crd = get(CRDS, null, name);
+            assertThat(crd).as(name).isNotNull();
+            assertThat(established(crd)).as(name + " Established").isTrue();
+        }
+
+        // Every webhook trusts the CA of the Secret the server filled in, which is the CA it serves with.
+        X509Certificate ca = certificate(Files.readString(certs.resolve("ca.crt")));
+        String secretCa = kube.secrets().inNamespace(OWN_NAMESPACE).withName(TlsProperties.DEFAULT_SECRET_NAME).get()
+                .getData().get("ca.crt");
+        assertThat(certificate(new String(Base64.getDecoder().decode(secretCa), StandardCharsets.US_ASCII)))
+                .isEqualTo(ca);
+        var validating = kube.admissionRegistration().v1().validatingWebhookConfigurations()
+                .withName(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
+        var mutating = kube.admissionRegistration().v1().mutatingWebhookConfigurations()
+                .withName(TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
+        assertThat(validating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
+                .isEqualTo(ca));
+        assertThat(mutating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
+                .isEqualTo(ca));
+    }
+
+    @Test
+    @Order(2)
+    void aTemplateGetsItsConstraintCrdAndTheirStatusesSayTheyAreEnforced() {
+        plane.kubectl("apply", "-f", PROJECT.resolve("constraint-templates/k8srequiredseccompprofile/template.yaml")
+                .toString()).orThrow();
+
+        JsonNode crd = await("the constraint CRD Established", () -> {
+            JsonNode found = get(CRDS, null, "k8srequiredseccompprofile.constraints.gatekeeper.sh");
+            return found != null && established(found) ? found : null;
+        });
+        JsonNode template = await("the template's status.created", () -> {
+            JsonNode found = get(TEMPLATES, null, "k8srequiredseccompprofile");
+            return found.at("/status/created").asBoolean(false) ? found : null;
+        });
+        // Gatekeeper's generated CRD (behaviour notes §1.5), owned by the template.
+        assertThat(crd.at("/metadata/ownerReferences/0/kind").asString()).isEqualTo("ConstraintTemplate");
+        assertThat(crd.at("/metadata/ownerReferences/0/uid").asString()).isEqualTo(uid(template));
+        assertThat(crd.at("/metadata/ownerReferences/0/controller").asBoolean()).isTrue();
+        assertThat(crd.at("/metadata/labels/gatekeeper.sh~1constraint").asString()).isEqualTo("yes");
+        assertThat(crd.at("/spec/scope").asString()).isEqualTo("Cluster");
+        assertThat(texts(crd.at("/spec/names/categories"))).containsExactly("constraint", "constraints");
+        assertThat(crd.at("/spec/versions").valueStream().map(v -> v.path("name").asString() + ":"
+                + v.path("storage").asBoolean())).containsExactly("v1beta1:true", "v1alpha1:false");
+        // status.byPod: this replica's entry, for this generation and uid, without errors.
+        JsonNode byPod = template.at("/status/byPod");
+        assertThat(byPod.size()).isEqualTo(1);
+        assertThat(byPod.at("/0/id").asString()).isEqualTo(REPLICA);
+        assertThat(byPod.at("/0/templateUID").asString()).isEqualTo(uid(template));
+        assertThat(byPod.at("/0/observedGeneration").asLong()).isEqualTo(template.at("/metadata/generation").asLong());
+        assertThat(texts(byPod.at("/0/operations"))).containsExactly("mutation-webhook", "webhook");
+        assertThat(byPod.at("/0/errors").isMissingNode()).isTrue();
+
+        plane.kubectl("apply", "-f", PROJECT.resolve("examples/constraints/k8srequiredseccompprofile.yaml").toString())
+                .orThrow();
+        JsonNode constraint = awaitEnforced(SECCOMP_CONSTRAINTS, "pods-require-seccomp-profile");
+        assertThat(constraint.at("/status/byPod/0/constraintUID").asString()).isEqualTo(uid(constraint));
+        assertThat(constraint.at("/status/byPod/0/observedGeneration").asLong()).isEqualTo(1);
+        // The template's parameter schema is in the CRD: the API server itself refuses what breaks it.
+        Kubectl.Result badParameters = plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sRequiredSeccompProfile
+                metadata:
+                  name: bad-parameters
+                spec:
+                  parameters:
+                    allowedProfileTypes: [Bogus]
+                """, "apply", "-f", "-");
+        assertThat(badParameters.exitCode()).isNotZero();
+        assertThat(badParameters.stderr()).contains("spec.parameters.allowedProfileTypes[0]: Unsupported value: \"Bogus\"");
+        // The categories make `kubectl get constraints` list every constraint, of any kind.
+        assertThat(plane.kubectl("get", "constraints", "-o", "name").orThrow())
+                .contains("k8srequiredseccompprofile.constraints.gatekeeper.sh/pods-require-seccomp-profile");
+    }
+
+    @Test
+    @Order(3)
+    void theApiServerRefusesAViolatingPodWithGatekeepersMessage() {
+        // Enforced in status means loaded: no retry needed.
+        assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod("unconfined", "nginx:1.27", null)).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(403);
+                    assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE);
+                });
+        assertThat(kube.pods().inNamespace(APPS).withName("unconfined").get()).isNull();
+        // What a kubectl user reads.
+        Kubectl.Result viaKubectl = plane.kubectlWithInput(yaml(pod("unconfined", "nginx:1.27", null)), "create", "-n", APPS, "-f", "-");
+        assertThat(viaKubectl.exitCode()).isNotZero();
+        assertThat(viaKubectl.stderr()).contains("Error from server (Forbidden)").contains(DENIED + NO_PROFILE);
+
+        kube.pods().inNamespace(APPS).resource(pod("runtime-default", "nginx:1.27", "RuntimeDefault")).create();
+        assertThat(kube.pods().inNamespace(APPS).withName("runtime-default").get().getStatus().getPhase())
+                .isEqualTo("Pending");
+
+        // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label.
+        plane.createNamespace(IGNORED, Map.of("admission.gatekeeper.sh/ignore", "e2e"));
+        kube.pods().inNamespace(IGNORED).resource(pod("unconfined", "nginx:1.27", null)).create();
+    }
+
+    @Test
+    @Order(4)
+    void aWarnConstraintIsAWarningInKubectl() {
+        plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sRequiredSeccompProfile
+                metadata:
+                  name: pods-warn-localhost-only
+                spec:
+                  enforcementAction: warn
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [%s]
+                  parameters:
+                    allowedProfileTypes: [Localhost]
+                """.formatted(APPS), "apply", "-f", "-").orThrow();
+        awaitEnforced(SECCOMP_CONSTRAINTS, "pods-warn-localhost-only");
+
+        Kubectl.Result created = plane.kubectlWithInput(yaml(pod("warned", "nginx:1.27", "RuntimeDefault")),
+                "create", "-n", APPS, "-f", "-");
+        assertThat(created.exitCode()).as(created.stderr()).isZero();
+        assertThat(created.stdout()).contains("pod/warned created");
+        assertThat(created.stderr()).contains("Warning: [pods-warn-localhost-only] container \"app\" uses seccomp "
+                + "profile type \"RuntimeDefault\" (from container securityContext); allowed types: Localhost");
+        assertThat(kube.pods().inNamespace(APPS).withName("warned").get()).isNotNull();
+    }
+
+    @Test
+    @Order(5)
+    void aPodInABindingNamespaceGetsItsBoundProfiles() {
+        // SPO's objects as its operator leaves them once the profiles are on the nodes: installed profiles (the
+        // status written through the status subresource, as SPO's manager does) and bindings for nginx:1.27.
+        plane.kubectlWithInput("""
+                apiVersion: security-profiles-operator.x-k8s.io/v1beta1
+                kind: SeccompProfile
+                metadata:
+                  name: e2e-nginx
+                spec:
+                  defaultAction: SCMP_ACT_ERRNO
+                  syscalls:
+                    - action: SCMP_ACT_ALLOW
+                      names: [accept4, bind, brk, close, epoll_wait, exit_group, listen, mmap, openat, read, write]
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1alpha1
+                kind: AppArmorProfile
+                metadata:
+                  name: e2e-nginx
+                spec:
+                  abstract:
+                    filesystem:
+                      readOnlyPaths: [/etc/nginx]
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1alpha2
+                kind: SelinuxProfile
+                metadata:
+                  name: e2e-nginx
+                spec:
+                  allow:
+                    http_port_t:
+                      tcp_socket: [name_bind]
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1alpha1
+                kind: ProfileBinding
+                metadata: {name: nginx-seccomp, namespace: %1$s}
+                spec: {profileRef: {kind: SeccompProfile, name: e2e-nginx}, image: "nginx:1.27"}
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1alpha1
+                kind: ProfileBinding
+                metadata: {name: nginx-apparmor, namespace: %1$s}
+                spec: {profileRef: {kind: AppArmorProfile, name: e2e-nginx}, image: "nginx:1.27"}
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1alpha1
+                kind: ProfileBinding
+                metadata: {name: nginx-selinux, namespace: %1$s}
+                spec: {profileRef: {kind: SelinuxProfile, name: e2e-nginx}, image: "nginx:1.27"}
+                ---
+                # Gatekeeper's mutators ride on the same /v1/mutate call.
+                apiVersion: mutations.gatekeeper.sh/v1
+                kind: AssignMetadata
+                metadata: {name: e2e-team-label}
+                spec:
+                  match:
+                    scope: Namespaced
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [%1$s]
+                  location: metadata.labels.team
+                  parameters:
+                    assign: {value: e2e}
+                """.formatted(BINDING), "apply", "-f", "-").orThrow();
+        installed("seccompprofiles", "v1beta1", Map.of("localhostProfile", "operator/e2e-nginx.json"));
+        installed("apparmorprofiles", "v1alpha1", Map.of());
+        // A usage that differs from the name-derived fallback, so the test sees it came from the status.
+        installed("selinuxprofiles", "v1alpha2", Map.of("usage", "e2e-nginx_e2e.process"));
+
+        Pod pod = new PodBuilder(pod("bound", "nginx:1.27", null)).editSpec().addNewContainer().withName("sidecar")
+                .withImage("busybox:1.36").withSecurityContext(seccomp("RuntimeDefault")).endContainer().endSpec()
+                .build();
+        // Portcullis reads profiles and bindings through informers: wait (server-side dry runs, which the webhooks
+        // see as any create) until it binds, then create for real.
+        await("the binding to reach Portcullis", () -> {
+            Pod dryRun = kube.pods().inNamespace(BINDING).resource(pod).dryRun().create();
+            SecurityContext context = dryRun.getSpec().getContainers().getFirst().getSecurityContext();
+            return context != null && context.getSeccompProfile() != null && context.getAppArmorProfile() != null
+                    && context.getSeLinuxOptions() != null && dryRun.getMetadata().getLabels() != null
+                    && dryRun.getMetadata().getLabels().containsKey("team") ? dryRun : null;
+        });
+        Pod created = kube.pods().inNamespace(BINDING).resource(pod).create();
+
+        SecurityContext app = created.getSpec().getContainers().get(0).getSecurityContext();
+        assertThat(app.getSeccompProfile().getType()).isEqualTo("Localhost");
+        assertThat(app.getSeccompProfile().getLocalhostProfile()).isEqualTo("operator/e2e-nginx.json");
+        assertThat(app.getAppArmorProfile().getType()).isEqualTo("Localhost");
+        assertThat(app.getAppArmorProfile().getLocalhostProfile()).isEqualTo("e2e-nginx");
+        assertThat(app.getSeLinuxOptions().getType()).isEqualTo("e2e-nginx_e2e.process");
+        // Bindings are by exact image: the sidecar keeps what it had.
+        SecurityContext sidecar = created.getSpec().getContainers().get(1).getSecurityContext();
+        assertThat(sidecar.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(sidecar.getAppArmorProfile()).isNull();
+        assertThat(sidecar.getSeLinuxOptions()).isNull();
+        assertThat(created.getSpec().getSecurityContext().getSeccompProfile()).isNull();
+        assertThat(created.getMetadata().getLabels()).containsEntry("team", "e2e");
+
+        // The bound profile is what let the pod past the seccomp constraint: the same pod outside a binding
+        // namespace is refused.
+        assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class,
+                        e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE));
+    }
+
+    @Test
+    @Order(6)
+    void theAuditWritesViolationsIntoConstraintStatus() {
+        plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sRequiredSeccompProfile
+                metadata:
+                  name: audit-localhost-only
+                spec:
+                  enforcementAction: dryrun
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [%s]
+                  parameters:
+                    allowedProfileTypes: [Localhost]
+                """.formatted(AUDITED), "apply", "-f", "-").orThrow();
+        awaitEnforced(SECCOMP_CONSTRAINTS, "audit-localhost-only");
+        // dryrun: admitted, and found by the audit.
+        for (String name : List.of("audited-1", "audited-2")) {
+            kube.pods().inNamespace(AUDITED).resource(pod(name, "nginx:1.27", "RuntimeDefault")).create();
+        }
+
+        String message = "container \"app\" uses seccomp profile type \"RuntimeDefault\" (from container "
+                + "securityContext); allowed types: Localhost";
+        // The audit runs every few seconds (portcullis.audit.interval): wait for one that saw both pods.
+        JsonNode dryrun = await("the audit results of audit-localhost-only", () -> {
+            JsonNode found = get(SECCOMP_CONSTRAINTS, null, "audit-localhost-only");
+            return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
+        });
+        assertThat(dryrun.at("/status/auditTimestamp").asString()).isNotEmpty();
+        assertThat(violations(dryrun)).containsExactlyInAnyOrder(
+                "//v1/Pod e2e-audited/audited-1 dryrun: " + message,
+                "//v1/Pod e2e-audited/audited-2 dryrun: " + message);
+        // Warn violations count as well.
+        JsonNode warn = await("the audit results of pods-warn-localhost-only", () -> {
+            JsonNode found = get(SECCOMP_CONSTRAINTS, null, "pods-warn-localhost-only");
+            return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
+        });
+        assertThat(violations(warn)).containsExactlyInAnyOrder(
+                "//v1/Pod e2e-apps/runtime-default warn: " + message,
+                "//v1/Pod e2e-apps/warned warn: " + message);
+        // The deny constraint: only the pod the webhook never saw (its namespace has the ignore label).
+        JsonNode deny = get(SECCOMP_CONSTRAINTS, null, "pods-require-seccomp-profile");
+        assertThat(deny.at("/status/totalViolations").asLong(-1)).isEqualTo(1);
+        assertThat(violations(deny)).containsExactly("//v1/Pod e2e-ignored/unconfined deny: " + UNCONFINED);
+        // The generated CRD's printer columns.
+        assertThat(plane.kubectl("get", "k8srequiredseccompprofile", "audit-localhost-only").orThrow())
+                .containsPattern("ENFORCEMENT-ACTION +TOTAL-VIOLATIONS").containsPattern("audit-localhost-only +dryrun +2");
+    }
+
+    @Test
+    @Order(7)
+    void badRegoIsRefusedAndADeletedTemplateTakesItsCrdAndEnforcementAlong() {
+        // Portcullis checks templates at admission, as older Gatekeeper releases did (behaviour notes §1.6).
+        Kubectl.Result refused = plane.kubectlWithInput(badRegoTemplate(), "apply", "-f", "-");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr()).contains(DENIED).contains("no_such_function");
+        assertThat(get(TEMPLATES, null, "k8se2ebadrego")).isNull();
+
+        plane.kubectlWithInput("""
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata:
+                  name: k8se2erequiredowner
+                spec:
+                  crd:
+                    spec:
+                      names:
+                        kind: K8sE2eRequiredOwner
+                  targets:
+                    - target: admission.k8s.gatekeeper.sh
+                      rego: |
+                        package k8se2erequiredowner
+                        violation[{"msg": "an owner label is required"}] {
+                          not input.review.object.metadata.labels.owner
+                        }
+                """, "apply", "-f", "-").orThrow();
+        await("the CRD of k8se2erequiredowner", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh");
+            return crd != null && established(crd) ? crd : null;
+        });
+        plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sE2eRequiredOwner
+                metadata:
+                  name: configmaps-need-owner
+                spec:
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [ConfigMap]}]
+                    namespaces: [%s]
+                """.formatted(APPS), "apply", "-f", "-").orThrow();
+        JsonNode owner = awaitEnforced(OWNER_CONSTRAINTS, "configmaps-need-owner");
+        // Defaulted by the API server from the generated schema, as Gatekeeper's CRD does.
+        assertThat(owner.at("/spec/enforcementAction").asString()).isEqualTo("deny");
+        assertThatThrownBy(() -> createConfigMap("unowned"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getStatus().getMessage())
+                        .isEqualTo(DENIED + "[configmaps-need-owner] an owner label is required"));
+
+        plane.kubectl("delete", "constrainttemplate", "k8se2erequiredowner").orThrow();
+        // No garbage collector runs here (no controller manager): Portcullis deletes the CRD itself, after
+        // dropping the template, and the API server deletes the constraints with their CRD.
+        await("the CRD of k8se2erequiredowner to go", () ->
+                get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh") == null ? Boolean.TRUE : null);
+        createConfigMap("unowned");
+        assertThat(kube.configMaps().inNamespace(APPS).withName("unowned").get()).isNotNull();
+    }
+
+    @Test
+    @Order(8)
+    void whilePortcullisIsDownTheFailurePolicyDecidesAndEnforcementReturnsWithIt() {
+        stopPortcullis();
+        try {
+            // failurePolicy Ignore, as shipped: everything gets in, even a template Portcullis would refuse.
+            kube.pods().inNamespace(APPS).resource(pod("admitted-while-down", "nginx:1.27", null)).create();
+            plane.kubectlWithInput(badRegoTemplate(), "apply", "-f", "-").orThrow();
+
+            setValidationFailurePolicy("Fail");
+            KubernetesClientException failed = await("failurePolicy Fail to reach the API server", () -> {
+                try {
+                    kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", null)).dryRun().create();
+                    return null;
+                } catch (KubernetesClientException e) {
+                    return e;
+                }
+            });
+            assertThat(failed.getCode()).isEqualTo(500);
+            assertThat(failed.getStatus().getMessage()).contains("failed calling webhook \"" + VALIDATION_WEBHOOK + "\"")
+                    .contains("127.0.0.1:" + port).contains("connection refused");
+
+            Instant begin = Instant.now();
+            startPortcullis();
+            durations.put("Portcullis restart until ready", Duration.between(begin, Instant.now()));
+            // Ready means every template and constraint present at start is loaded: enforced from the first request.
+            assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod("unconfined", "nginx:1.27", null))
+                    .create()).isInstanceOfSatisfying(KubernetesClientException.class,
+                            e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE));
+            kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", "RuntimeDefault")).dryRun().create();
+        } finally {
+            setValidationFailurePolicy("Ignore");
+        }
+
+        // The template that slipped in: its Rego error in status, and no CRD (behaviour notes §1.3, §1.4).
+        JsonNode bad = await("the status of k8se2ebadrego", () -> {
+            JsonNode found = get(TEMPLATES, null, "k8se2ebadrego");
+            return found.at("/status/byPod/0/errors").isArray() ? found : null;
+        });
+        assertThat(bad.at("/status/created").asBoolean(true)).isFalse();
+        assertThat(bad.at("/status/byPod/0/id").asString()).isEqualTo(REPLICA);
+        assertThat(bad.at("/status/byPod/0/errors/0/code").asString()).isEqualTo("ingest_error");
+        assertThat(bad.at("/status/byPod/0/errors/0/message").asString()).startsWith("Could not ingest Rego:")
+                .contains("no_such_function");
+        assertThat(get(CRDS, null, "k8se2ebadrego.constraints.gatekeeper.sh")).isNull();
+
+        // And the audit finds the pod that got in while Portcullis was away.
+        JsonNode deny = await("the audit to find admitted-while-down", () -> {
+            JsonNode found = get(SECCOMP_CONSTRAINTS, null, "pods-require-seccomp-profile");
+            return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
+        });
+        assertThat(violations(deny)).containsExactlyInAnyOrder("//v1/Pod e2e-apps/admitted-while-down deny: " + UNCONFINED,
+                "//v1/Pod e2e-ignored/unconfined deny: " + UNCONFINED);
+        // One replica, one entry: the restarted server replaced its own.
+        assertThat(deny.at("/status/byPod").size()).isEqualTo(1);
+        assertThat(get(TEMPLATES, null, "k8srequiredseccompprofile").at("/status/byPod").size()).isEqualTo(1);
+    }
+
+    // --- Portcullis in this JVM ---
+
+    private void startPortcullis() {
+        portcullis = PortcullisServer.application().run(
+                "--server.address=127.0.0.1",
+                "--server.port=" + port,
+                "--portcullis.source=kubernetes",
+                "--portcullis.kubernetes.kubeconfig=" + plane.kubeconfigPath(),
+                "--portcullis.kubernetes.pod-name=" + REPLICA,
+                "--portcullis.tls.cert-dir=" + certs,
+                // Short enough for the audit test; the Lease hands over at once on a clean stop.
+                "--portcullis.audit.interval=3s");
+        HttpClient https = https();
+        await("Portcullis ready", () -> {
+            try {
+                HttpResponse<String> response = https.send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + port + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200 ? Boolean.TRUE : null;
+            } catch (IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void stopPortcullis() {
+        if (portcullis != null) {
+            portcullis.close();
+            portcullis = null;
+        }
+    }
+
+    /** A client that trusts only the CA Portcullis serves with. */
+    private HttpClient https() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("portcullis-ca", certificate(Files.readString(certs.resolve("ca.crt"))));
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(
+                    TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, trustManagers.getTrustManagers(), null);
+            return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot trust " + certs.resolve("ca.crt"), e);
+        }
+    }
+
+    /**
+     * An admin client that reports a 5xx at once: fabric8 retries those by default with a doubling backoff for
+     * about 20 s, which would hide how the API server answered (a webhook failing closed is a 500).
+     */
+    private KubernetesClient clientWithoutRetries() {
+        Config config = Config.fromKubeconfig(plane.kubeconfigPath().toFile());
+        config.setNoProxy(new String[] {"127.0.0.1", "localhost"});
+        config.setRequestRetryBackoffLimit(0);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    // --- the shipped manifests, adapted ---
+
+    /**
+     * k8s/webhooks.yaml with each service clientConfig replaced by the URL of this JVM's server (same path);
+     * names, rules, selectors, failure policies and timeouts stay as shipped. No caBundle: Portcullis patches
+     * it in, as in a cluster.
+     */
+    private List<ObjectNode> webhookConfigurations() throws ManifestException {
+        List<ObjectNode> configurations = Manifests.readObjects(K8S.resolve("webhooks.yaml"));
+        for (ObjectNode configuration : configurations) {
+            for (JsonNode webhook : configuration.path("webhooks")) {
+                ObjectNode clientConfig = (ObjectNode) webhook.get("clientConfig");
+                String path = clientConfig.at("/service/path").asString();
+                assertThat(path).as("the shipped path of " + webhook.path("name").asString()).startsWith("/v1/");
+                clientConfig.remove("service");
+                clientConfig.put("url", "https://127.0.0.1:" + port + path);
+            }
+        }
+        assertThat(configurations).extracting(c -> Kube.name(c)).containsExactlyInAnyOrder(
+                TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION, TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION);
+        return configurations;
+    }
+
+    private void setValidationFailurePolicy(String policy) {
+        kube.admissionRegistration().v1().validatingWebhookConfigurations()
+                .withName(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION)
+                .patch(PatchContext.of(PatchType.JSON),
+                        "[{\"op\": \"replace\", \"path\": \"/webhooks/0/failurePolicy\", \"value\": \"" + policy + "\"}]");
+    }
+
+    // --- objects ---
+
+    private static Pod pod(String name, String image, String seccompType) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(image)
+                .withSecurityContext(seccompType == null ? null : seccomp(seccompType)).endContainer().endSpec()
+                .build();
+    }
+
+    private static SecurityContext seccomp(String type) {
+        return new SecurityContextBuilder().withNewSeccompProfile().withType(type).endSeccompProfile().build();
+    }
+
+    private void createConfigMap(String name) {
+        kube.configMaps().inNamespace(APPS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName(name).endMetadata().addToData("k", "v").build()).create();
+    }
+
+    /** A template whose Rego calls a function that does not exist: it parses, but does not compile. */
+    private static String badRegoTemplate() {
+        return """
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata:
+                  name: k8se2ebadrego
+                spec:
+                  crd:
+                    spec:
+                      names:
+                        kind: K8sE2eBadRego
+                  targets:
+                    - target: admission.k8s.gatekeeper.sh
+                      rego: |
+                        package k8se2ebadrego
+                        violation[{"msg": msg}] {
+                          msg := no_such_function(input.review.object)
+                        }
+                """;
+    }
+
+    /** Sets an SPO profile's status as SPO's manager does once a node has it: Installed, condition Ready. */
+    private void installed(String plural, String version, Map<String, String> extra) {
+        ObjectNode status = JSON.createObjectNode().put("status", "Installed");
+        extra.forEach(status::put);
+        status.putArray("conditions").addObject().put("type", "Ready").put("status", "True").put("reason", "Available")
+                .put("message", "").put("lastTransitionTime", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString());
+        ObjectNode patch = JSON.createObjectNode().set("status", status);
+        kube.genericKubernetesResources(context(SPO_GROUP, version, "", plural, false)).withName("e2e-nginx")
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        JsonNode read = get(context(SPO_GROUP, version, "", plural, false), null, "e2e-nginx");
+        assertThat(read.at("/status/status").asString()).as(plural + " status").isEqualTo("Installed");
+    }
+
+    // --- reading the API server ---
+
+    private JsonNode awaitEnforced(ResourceDefinitionContext kind, String name) {
+        return await(kind.getKind() + " " + name + " enforced", () -> {
+            JsonNode found = get(kind, null, name);
+            return found != null && found.at("/status/byPod/0/enforced").asBoolean(false)
+                    && found.at("/status/byPod/0/id").asString().equals(REPLICA) ? found : null;
+        });
+    }
+
+    /** The object as JSON, or null when it does not exist. */
+    private JsonNode get(ResourceDefinitionContext kind, String namespace, String name) {
+        var operation = kube.genericKubernetesResources(kind);
+        GenericKubernetesResource found = namespace == null ? operation.withName(name).get()
+                : operation.inNamespace(namespace).withName(name).get();
+        return found == null ? null : JSON.readTree(kube.getKubernetesSerialization().asJson(found));
+    }
+
+    private static boolean established(JsonNode crd) {
+        for (JsonNode condition : crd.at("/status/conditions")) {
+            if ("Established".equals(condition.path("type").asString()) && "True".equals(condition.path("status").asString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** status.violations as {@code group/version/kind namespace/name action: message}. */
+    private static List<String> violations(JsonNode constraint) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode v : constraint.at("/status/violations")) {
+            out.add("/" + v.path("group").asString() + "/" + v.path("version").asString() + "/" + v.path("kind").asString()
+                    + " " + v.path("namespace").asString() + "/" + v.path("name").asString() + " "
+                    + v.path("enforcementAction").asString() + ": " + v.path("message").asString());
+        }
+        return out;
+    }
+
+    private static String uid(JsonNode object) {
+        return object.at("/metadata/uid").asString();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        return array.valueStream().map(JsonNode::asString).toList();
+    }
+
+    private interface Probe<T> {
+        /** The value once the condition holds, else null. */
+        T value();
+    }
+
+    /** Polls until the probe answers, within {@link #WAIT}. */
+    private static <T> T await(String what, Probe<T> probe) {
+        Instant deadline = Instant.now().plus(WAIT);
+        RuntimeException last = null;
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                T value = probe.value();
+                if (value != null) {
+                    return value;
+                }
+            } catch (KubernetesClientException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what
+                + (last == null ? "" : "; last error: " + last.getMessage()), last);
+    }
+
+    // --- helpers ---
+
+    private static ResourceDefinitionContext context(String group, String version, String kind, String plural,
+            boolean namespaced) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(namespaced).build();
+    }
+
+    private String yaml(Object object) {
+        return kube.getKubernetesSerialization().asYaml(object);
+    }
+
+    private static String list(List<ObjectNode> objects) {
+        ObjectNode list = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "List");
+        ArrayNode items = list.putArray("items");
+        objects.forEach(items::add);
+        return list.toString();
+    }
+
+    private static X509Certificate certificate(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException("not a certificate: " + pem, e);
+        }
+    }
+
+    private static X509Certificate bundle(String caBundle) {
+        assertThat(caBundle).as("caBundle").isNotBlank();
+        return certificate(new String(Base64.getDecoder().decode(caBundle), StandardCharsets.US_ASCII));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on loopback", e);
+        }
+    }
+}
