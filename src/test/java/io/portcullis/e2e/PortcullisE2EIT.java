@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -43,6 +45,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,6 +59,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.Portcullis;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
@@ -475,6 +479,87 @@ class PortcullisE2EIT {
         assertThat(refused.stderr()).contains(DENIED).contains("no_such_function");
         assertThat(get(TEMPLATES, null, "k8se2ebadrego")).isNull();
 
+        applyOwnerTemplate();
+        await("the CRD of k8se2erequiredowner", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh");
+            return crd != null && established(crd) ? crd : null;
+        });
+        applyOwnerConstraint();
+        JsonNode owner = awaitEnforced(OWNER_CONSTRAINTS, "configmaps-need-owner");
+        // Defaulted by the API server from the generated schema, as Gatekeeper's CRD does.
+        assertThat(owner.at("/spec/enforcementAction").asString()).isEqualTo("deny");
+        assertThatThrownBy(() -> createConfigMap("unowned"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getStatus().getMessage())
+                        .isEqualTo(DENIED + "[configmaps-need-owner] an owner label is required"));
+
+        plane.kubectl("delete", "constrainttemplate", "k8se2erequiredowner").orThrow();
+        // No garbage collector runs here (no controller manager): Portcullis deletes the CRD itself, after
+        // dropping the template, and the API server deletes the constraints with their CRD.
+        await("the CRD of k8se2erequiredowner to go", () ->
+                get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh") == null ? Boolean.TRUE : null);
+        createConfigMap("unowned");
+        assertThat(kube.configMaps().inNamespace(APPS).withName("unowned").get()).isNotNull();
+
+        // Deleted and at once re-created: the old CRD may still be terminating when the new template comes.
+        applyOwnerTemplate();
+        await("the CRD of the first re-created k8se2erequiredowner", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh");
+            return crd != null && established(crd) ? crd : null;
+        });
+        plane.kubectl("delete", "constrainttemplate", "k8se2erequiredowner", "--wait=false").orThrow();
+        applyOwnerTemplate();
+        JsonNode recreated = get(TEMPLATES, null, "k8se2erequiredowner");
+        await("the CRD of the re-created k8se2erequiredowner, owned by it", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh");
+            return crd != null && established(crd) && crd.at("/metadata/deletionTimestamp").isMissingNode()
+                    && crd.at("/metadata/ownerReferences/0/uid").asString().equals(uid(recreated)) ? crd : null;
+        });
+        applyOwnerConstraint();
+        awaitEnforced(OWNER_CONSTRAINTS, "configmaps-need-owner");
+        assertThatThrownBy(() -> createConfigMap("unowned-again"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getStatus().getMessage())
+                        .isEqualTo(DENIED + "[configmaps-need-owner] an owner label is required"));
+    }
+
+    /** Last: the command sets up logging for a process of its own, which ends the server's log output here. */
+    @Test
+    @Order(9)
+    void portcullisAuditTheCronJobsCommandFindsWhatTheServerWroteIntoStatus() {
+        // A run of the server's audit that started after every object of the earlier tests existed.
+        long since = Instant.now().getEpochSecond();
+        List<JsonNode> constraints = await("an audit run after the last change", () -> {
+            List<JsonNode> all = new ArrayList<>();
+            for (var kind : List.of(SECCOMP_CONSTRAINTS, OWNER_CONSTRAINTS)) {
+                kube.genericKubernetesResources(kind).list().getItems().forEach(c ->
+                        all.add(JSON.readTree(kube.getKubernetesSerialization().asJson(c))));
+            }
+            return all.stream().allMatch(c -> !c.at("/status/auditTimestamp").isMissingNode()
+                    && Instant.parse(c.at("/status/auditTimestamp").asString()).getEpochSecond() > since) ? all : null;
+        });
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Portcullis.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("audit", "--kubeconfig", plane.kubeconfigPath().toString(), "-o", "json",
+                "--fail-on-violations");
+
+        assertThat(exit).as(err.toString()).isEqualTo(1);
+        JsonNode report = JSON.readTree(out.toString());
+        Map<String, Long> fromCli = new LinkedHashMap<>();
+        report.path("constraints").forEach(c -> fromCli.put(c.path("kind").asString() + "/" + c.path("name").asString(),
+                c.path("totalViolations").asLong()));
+        Map<String, Long> fromStatus = new LinkedHashMap<>();
+        constraints.forEach(c -> fromStatus.put(c.path("kind").asString() + "/" + Kube.name(c),
+                c.at("/status/totalViolations").asLong()));
+        assertThat(fromCli).isEqualTo(fromStatus).hasSize(4);
+        assertThat(report.path("denyViolations").asLong()).isEqualTo(fromStatus.get(
+                "K8sRequiredSeccompProfile/pods-require-seccomp-profile") + fromStatus.get(
+                "K8sE2eRequiredOwner/configmaps-need-owner")).isPositive();
+    }
+
+    private void applyOwnerTemplate() {
         plane.kubectlWithInput("""
                 apiVersion: templates.gatekeeper.sh/v1
                 kind: ConstraintTemplate
@@ -493,10 +578,9 @@ class PortcullisE2EIT {
                           not input.review.object.metadata.labels.owner
                         }
                 """, "apply", "-f", "-").orThrow();
-        await("the CRD of k8se2erequiredowner", () -> {
-            JsonNode crd = get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh");
-            return crd != null && established(crd) ? crd : null;
-        });
+    }
+
+    private void applyOwnerConstraint() {
         plane.kubectlWithInput("""
                 apiVersion: constraints.gatekeeper.sh/v1beta1
                 kind: K8sE2eRequiredOwner
@@ -507,20 +591,6 @@ class PortcullisE2EIT {
                     kinds: [{apiGroups: [""], kinds: [ConfigMap]}]
                     namespaces: [%s]
                 """.formatted(APPS), "apply", "-f", "-").orThrow();
-        JsonNode owner = awaitEnforced(OWNER_CONSTRAINTS, "configmaps-need-owner");
-        // Defaulted by the API server from the generated schema, as Gatekeeper's CRD does.
-        assertThat(owner.at("/spec/enforcementAction").asString()).isEqualTo("deny");
-        assertThatThrownBy(() -> createConfigMap("unowned"))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getStatus().getMessage())
-                        .isEqualTo(DENIED + "[configmaps-need-owner] an owner label is required"));
-
-        plane.kubectl("delete", "constrainttemplate", "k8se2erequiredowner").orThrow();
-        // No garbage collector runs here (no controller manager): Portcullis deletes the CRD itself, after
-        // dropping the template, and the API server deletes the constraints with their CRD.
-        await("the CRD of k8se2erequiredowner to go", () ->
-                get(CRDS, null, "k8se2erequiredowner.constraints.gatekeeper.sh") == null ? Boolean.TRUE : null);
-        createConfigMap("unowned");
-        assertThat(kube.configMaps().inNamespace(APPS).withName("unowned").get()).isNotNull();
     }
 
     @Test
