@@ -37,13 +37,14 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Evaluations per second of two Gatekeeper-style templates on a realistic 9 KB Pod AdmissionReview, compiled
  * bytecode vs interpreter; run with -t 1 and -t 2 (see bin/bench). Every evaluation includes serialising the
- * input and parsing it inside wasm, as a webhook request does.
+ * input and parsing it inside wasm, as a webhook request does. The warm-up is long on purpose: the JIT takes
+ * about a minute to compile Chicory's large generated methods, and shorter runs measure that ramp.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 3)
-@Measurement(iterations = 5, time = 3)
+@Warmup(iterations = 10, time = 5)
+@Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class EvaluationBenchmark {
     static final ObjectMapper JSON = JsonMapper.builder().build();
