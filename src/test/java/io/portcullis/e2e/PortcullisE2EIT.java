@@ -52,6 +52,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -118,6 +119,7 @@ class PortcullisE2EIT {
     private KubeControlPlane plane;
     private KubernetesClient kube;
     private Path certs;
+    private Path serviceAccountKubeconfig;
     private int port;
     private ConfigurableApplicationContext portcullis;
     private final Map<String, Duration> durations = new LinkedHashMap<>();
@@ -129,18 +131,23 @@ class PortcullisE2EIT {
         ClusterBinaries.locate();
         durations.put("cluster binaries (build.sh, cached)", Duration.between(begin, Instant.now()));
         begin = Instant.now();
-        plane = KubeControlPlane.start();
+        // OwnerReferencesPermissionEnforcement (on in OpenShift and hardened clusters) checks that Portcullis may
+        // set blockOwnerDeletion on the CRDs it generates.
+        plane = KubeControlPlane.start(List.of("--enable-admission-plugins=MutatingAdmissionWebhook,"
+                + "ValidatingAdmissionWebhook,OwnerReferencesPermissionEnforcement"));
         durations.put("control plane start", Duration.between(begin, Instant.now()));
         kube = clientWithoutRetries();
         certs = dir.resolve("certs");
         port = freePort();
 
         begin = Instant.now();
-        // What k8s/ gives a cluster for this setup: our namespace, the (empty) certificate Secret, and the webhook
-        // configurations, pointed at this JVM. No Deployment, Service or RBAC: Portcullis runs here as admin.
+        // What k8s/ gives a cluster for this setup: our namespace, the (empty) certificate Secret, the service
+        // account with its RBAC, and the webhook configurations, pointed at this JVM. No Deployment or Service.
         plane.kubectl("apply", "-f", K8S.resolve("namespace.yaml").toString(), "-f",
-                K8S.resolve("secret.yaml").toString()).orThrow();
+                K8S.resolve("secret.yaml").toString(), "-f", K8S.resolve("serviceaccount.yaml").toString(), "-f",
+                K8S.resolve("rbac.yaml").toString()).orThrow();
         plane.kubectlWithInput(list(webhookConfigurations()), "apply", "-f", "-").orThrow();
+        serviceAccountKubeconfig = serviceAccountKubeconfig(dir.resolve("portcullis.kubeconfig"));
         plane.createNamespace(APPS, Map.of());
         plane.createNamespace(AUDITED, Map.of());
         // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
@@ -658,7 +665,7 @@ class PortcullisE2EIT {
                 "--server.address=127.0.0.1",
                 "--server.port=" + port,
                 "--portcullis.source=kubernetes",
-                "--portcullis.kubernetes.kubeconfig=" + plane.kubeconfigPath(),
+                "--portcullis.kubernetes.kubeconfig=" + serviceAccountKubeconfig,
                 "--portcullis.kubernetes.pod-name=" + REPLICA,
                 "--portcullis.tls.cert-dir=" + certs,
                 // Short enough for the audit test; the Lease hands over at once on a clean stop.
@@ -684,6 +691,41 @@ class PortcullisE2EIT {
             portcullis.close();
             portcullis = null;
         }
+    }
+
+    /**
+     * A kubeconfig with a token of the shipped service account, as a pod of the Deployment has: Portcullis works
+     * with exactly the rights k8s/rbac.yaml gives it (and its own requests pass its webhooks unreviewed, as in a
+     * cluster). The token is made by the API server's TokenRequest, as the kubelet gets it.
+     */
+    private Path serviceAccountKubeconfig(Path file) {
+        String token = kube.serviceAccounts().inNamespace(OWN_NAMESPACE).withName("portcullis")
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                .getStatus().getToken();
+        String kubeconfig = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: e2e
+                  cluster:
+                    server: %s
+                    certificate-authority-data: %s
+                users:
+                - name: portcullis
+                  user:
+                    token: %s
+                contexts:
+                - name: e2e
+                  context: {cluster: e2e, user: portcullis, namespace: %s}
+                current-context: e2e
+                """.formatted(plane.apiServerUrl(), Base64.getEncoder().encodeToString(
+                        plane.pki().ca().certificatePem().getBytes(StandardCharsets.US_ASCII)), token, OWN_NAMESPACE);
+        try {
+            Files.writeString(file, kubeconfig);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
     }
 
     /** A client that trusts only the CA Portcullis serves with. */
