@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -108,6 +110,10 @@ class PortcullisE2EIT {
             "v1beta1", "K8sRequiredSeccompProfile", "k8srequiredseccompprofile", false);
     private static final ResourceDefinitionContext OWNER_CONSTRAINTS = context("constraints.gatekeeper.sh",
             "v1beta1", "K8sE2eRequiredOwner", "k8se2erequiredowner", false);
+    private static final ResourceDefinitionContext UNIQUE_ID_CONSTRAINTS = context("constraints.gatekeeper.sh",
+            "v1beta1", "K8sE2eUniqueId", "k8se2euniqueid", false);
+    private static final String DUPLICATE_ID = "[configmap-ids-are-unique] id 42 is already used by ConfigMap "
+            + AUDITED + "/first";
     private static final String SPO_GROUP = "security-profiles-operator.x-k8s.io";
 
     /** What the shipped constraint (examples/constraints) says about a container without any seccomp profile. */
@@ -528,15 +534,147 @@ class PortcullisE2EIT {
                         .isEqualTo(DENIED + "[configmaps-need-owner] an owner label is required"));
     }
 
-    /** Last: the command sets up logging for a process of its own, which ends the server's log output here. */
+    @Test
+    @Order(8)
+    void referentialTemplatesSeeTheObjectsConfigSyncs() {
+        // Gatekeeper's Config replicates ConfigMaps into data.inventory; the template reads the others from there.
+        plane.kubectlWithInput("""
+                apiVersion: config.gatekeeper.sh/v1alpha1
+                kind: Config
+                metadata:
+                  name: config
+                  namespace: %s
+                spec:
+                  sync:
+                    syncOnly:
+                      - {group: "", version: v1, kind: ConfigMap}
+                ---
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata:
+                  name: k8se2euniqueid
+                spec:
+                  crd:
+                    spec:
+                      names:
+                        kind: K8sE2eUniqueId
+                  targets:
+                    - target: admission.k8s.gatekeeper.sh
+                      rego: |
+                        package k8se2euniqueid
+                        violation[{"msg": msg}] {
+                          id := input.review.object.data.id
+                          other := data.inventory.namespace[ns][_]["ConfigMap"][name]
+                          other.data.id == id
+                          not is_self(ns, name)
+                          msg := sprintf("id %%v is already used by ConfigMap %%v/%%v", [id, ns, name])
+                        }
+                        is_self(ns, name) {
+                          ns == input.review.object.metadata.namespace
+                          name == input.review.object.metadata.name
+                        }
+                """.formatted(OWN_NAMESPACE), "apply", "-f", "-").orThrow();
+        await("the CRD of k8se2euniqueid", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2euniqueid.constraints.gatekeeper.sh");
+            return crd != null && established(crd) ? crd : null;
+        });
+        plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sE2eUniqueId
+                metadata:
+                  name: configmap-ids-are-unique
+                spec:
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [ConfigMap]}]
+                    namespaces: [%s]
+                """.formatted(AUDITED), "apply", "-f", "-").orThrow();
+        awaitEnforced(UNIQUE_ID_CONSTRAINTS, "configmap-ids-are-unique");
+        kube.configMaps().inNamespace(AUDITED).resource(configMap("first", "42")).create();
+
+        // The inventory follows the cluster through a watch: wait until the first one is in it.
+        KubernetesClientException refused = await("first to reach the inventory", () -> {
+            try {
+                kube.configMaps().inNamespace(AUDITED).resource(configMap("second", "42")).dryRun().create();
+                return null;
+            } catch (KubernetesClientException e) {
+                return e;
+            }
+        });
+        assertThat(refused.getStatus().getMessage()).isEqualTo(DENIED + DUPLICATE_ID);
+        kube.configMaps().inNamespace(AUDITED).resource(configMap("second", "43")).create();
+    }
+
     @Test
     @Order(9)
+    void whilePortcullisIsDownTheFailurePolicyDecidesAndEnforcementReturnsWithIt() {
+        stopPortcullis();
+        try {
+            // failurePolicy Ignore, as shipped: everything gets in, even a template Portcullis would refuse.
+            kube.pods().inNamespace(APPS).resource(pod("admitted-while-down", "nginx:1.27", null)).create();
+            plane.kubectlWithInput(badRegoTemplate(), "apply", "-f", "-").orThrow();
+
+            setValidationFailurePolicy("Fail");
+            KubernetesClientException failed = await("failurePolicy Fail to reach the API server", () -> {
+                try {
+                    kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", null)).dryRun().create();
+                    return null;
+                } catch (KubernetesClientException e) {
+                    return e;
+                }
+            });
+            assertThat(failed.getCode()).isEqualTo(500);
+            assertThat(failed.getStatus().getMessage()).contains("failed calling webhook \"" + VALIDATION_WEBHOOK + "\"")
+                    .contains("127.0.0.1:" + port).contains("connection refused");
+
+            Instant begin = Instant.now();
+            startPortcullis();
+            durations.put("Portcullis restart until ready", Duration.between(begin, Instant.now()));
+            // Ready means every template and constraint present at start is loaded: enforced from the first request.
+            assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod("unconfined", "nginx:1.27", null))
+                    .create()).isInstanceOfSatisfying(KubernetesClientException.class,
+                            e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE));
+            kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", "RuntimeDefault")).dryRun().create();
+            // Ready also means the synced kinds are listed: referential data is complete from the first request.
+            assertThatThrownBy(() -> kube.configMaps().inNamespace(AUDITED).resource(configMap("third", "42")).create())
+                    .isInstanceOfSatisfying(KubernetesClientException.class,
+                            e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + DUPLICATE_ID));
+        } finally {
+            setValidationFailurePolicy("Ignore");
+        }
+
+        // The template that slipped in: its Rego error in status, and no CRD (behaviour notes §1.3, §1.4).
+        JsonNode bad = await("the status of k8se2ebadrego", () -> {
+            JsonNode found = get(TEMPLATES, null, "k8se2ebadrego");
+            return found.at("/status/byPod/0/errors").isArray() ? found : null;
+        });
+        assertThat(bad.at("/status/created").asBoolean(true)).isFalse();
+        assertThat(bad.at("/status/byPod/0/id").asString()).isEqualTo(REPLICA);
+        assertThat(bad.at("/status/byPod/0/errors/0/code").asString()).isEqualTo("ingest_error");
+        assertThat(bad.at("/status/byPod/0/errors/0/message").asString()).startsWith("Could not ingest Rego:")
+                .contains("no_such_function");
+        assertThat(get(CRDS, null, "k8se2ebadrego.constraints.gatekeeper.sh")).isNull();
+
+        // And the audit finds the pod that got in while Portcullis was away.
+        JsonNode deny = await("the audit to find admitted-while-down", () -> {
+            JsonNode found = get(SECCOMP_CONSTRAINTS, null, "pods-require-seccomp-profile");
+            return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
+        });
+        assertThat(violations(deny)).containsExactlyInAnyOrder("//v1/Pod e2e-apps/admitted-while-down deny: " + UNCONFINED,
+                "//v1/Pod e2e-ignored/unconfined deny: " + UNCONFINED);
+        // One replica, one entry: the restarted server replaced its own.
+        assertThat(deny.at("/status/byPod").size()).isEqualTo(1);
+        assertThat(get(TEMPLATES, null, "k8srequiredseccompprofile").at("/status/byPod").size()).isEqualTo(1);
+    }
+
+    /** Last: the command sets up logging for a process of its own, which ends the server's log output here. */
+    @Test
+    @Order(10)
     void portcullisAuditTheCronJobsCommandFindsWhatTheServerWroteIntoStatus() {
         // A run of the server's audit that started after every object of the earlier tests existed.
         long since = Instant.now().getEpochSecond();
         List<JsonNode> constraints = await("an audit run after the last change", () -> {
             List<JsonNode> all = new ArrayList<>();
-            for (var kind : List.of(SECCOMP_CONSTRAINTS, OWNER_CONSTRAINTS)) {
+            for (var kind : List.of(SECCOMP_CONSTRAINTS, OWNER_CONSTRAINTS, UNIQUE_ID_CONSTRAINTS)) {
                 kube.genericKubernetesResources(kind).list().getItems().forEach(c ->
                         all.add(JSON.readTree(kube.getKubernetesSerialization().asJson(c))));
             }
@@ -560,10 +698,10 @@ class PortcullisE2EIT {
         Map<String, Long> fromStatus = new LinkedHashMap<>();
         constraints.forEach(c -> fromStatus.put(c.path("kind").asString() + "/" + Kube.name(c),
                 c.at("/status/totalViolations").asLong()));
-        assertThat(fromCli).isEqualTo(fromStatus).hasSize(4);
-        assertThat(report.path("denyViolations").asLong()).isEqualTo(fromStatus.get(
-                "K8sRequiredSeccompProfile/pods-require-seccomp-profile") + fromStatus.get(
-                "K8sE2eRequiredOwner/configmaps-need-owner")).isPositive();
+        assertThat(fromCli).isEqualTo(fromStatus).hasSize(5);
+        long denied = constraints.stream().filter(c -> c.at("/spec/enforcementAction").asString().equals("deny"))
+                .mapToLong(c -> c.at("/status/totalViolations").asLong()).sum();
+        assertThat(report.path("denyViolations").asLong()).isEqualTo(denied).isPositive();
     }
 
     private void applyOwnerTemplate() {
@@ -598,64 +736,6 @@ class PortcullisE2EIT {
                     kinds: [{apiGroups: [""], kinds: [ConfigMap]}]
                     namespaces: [%s]
                 """.formatted(APPS), "apply", "-f", "-").orThrow();
-    }
-
-    @Test
-    @Order(8)
-    void whilePortcullisIsDownTheFailurePolicyDecidesAndEnforcementReturnsWithIt() {
-        stopPortcullis();
-        try {
-            // failurePolicy Ignore, as shipped: everything gets in, even a template Portcullis would refuse.
-            kube.pods().inNamespace(APPS).resource(pod("admitted-while-down", "nginx:1.27", null)).create();
-            plane.kubectlWithInput(badRegoTemplate(), "apply", "-f", "-").orThrow();
-
-            setValidationFailurePolicy("Fail");
-            KubernetesClientException failed = await("failurePolicy Fail to reach the API server", () -> {
-                try {
-                    kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", null)).dryRun().create();
-                    return null;
-                } catch (KubernetesClientException e) {
-                    return e;
-                }
-            });
-            assertThat(failed.getCode()).isEqualTo(500);
-            assertThat(failed.getStatus().getMessage()).contains("failed calling webhook \"" + VALIDATION_WEBHOOK + "\"")
-                    .contains("127.0.0.1:" + port).contains("connection refused");
-
-            Instant begin = Instant.now();
-            startPortcullis();
-            durations.put("Portcullis restart until ready", Duration.between(begin, Instant.now()));
-            // Ready means every template and constraint present at start is loaded: enforced from the first request.
-            assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod("unconfined", "nginx:1.27", null))
-                    .create()).isInstanceOfSatisfying(KubernetesClientException.class,
-                            e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE));
-            kube.pods().inNamespace(APPS).resource(pod("fail-closed", "nginx:1.27", "RuntimeDefault")).dryRun().create();
-        } finally {
-            setValidationFailurePolicy("Ignore");
-        }
-
-        // The template that slipped in: its Rego error in status, and no CRD (behaviour notes §1.3, §1.4).
-        JsonNode bad = await("the status of k8se2ebadrego", () -> {
-            JsonNode found = get(TEMPLATES, null, "k8se2ebadrego");
-            return found.at("/status/byPod/0/errors").isArray() ? found : null;
-        });
-        assertThat(bad.at("/status/created").asBoolean(true)).isFalse();
-        assertThat(bad.at("/status/byPod/0/id").asString()).isEqualTo(REPLICA);
-        assertThat(bad.at("/status/byPod/0/errors/0/code").asString()).isEqualTo("ingest_error");
-        assertThat(bad.at("/status/byPod/0/errors/0/message").asString()).startsWith("Could not ingest Rego:")
-                .contains("no_such_function");
-        assertThat(get(CRDS, null, "k8se2ebadrego.constraints.gatekeeper.sh")).isNull();
-
-        // And the audit finds the pod that got in while Portcullis was away.
-        JsonNode deny = await("the audit to find admitted-while-down", () -> {
-            JsonNode found = get(SECCOMP_CONSTRAINTS, null, "pods-require-seccomp-profile");
-            return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
-        });
-        assertThat(violations(deny)).containsExactlyInAnyOrder("//v1/Pod e2e-apps/admitted-while-down deny: " + UNCONFINED,
-                "//v1/Pod e2e-ignored/unconfined deny: " + UNCONFINED);
-        // One replica, one entry: the restarted server replaced its own.
-        assertThat(deny.at("/status/byPod").size()).isEqualTo(1);
-        assertThat(get(TEMPLATES, null, "k8srequiredseccompprofile").at("/status/byPod").size()).isEqualTo(1);
     }
 
     // --- Portcullis in this JVM ---
@@ -800,8 +880,11 @@ class PortcullisE2EIT {
     }
 
     private void createConfigMap(String name) {
-        kube.configMaps().inNamespace(APPS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata().withName(name).endMetadata().addToData("k", "v").build()).create();
+        kube.configMaps().inNamespace(APPS).resource(configMap(name, "1")).create();
+    }
+
+    private static ConfigMap configMap(String name, String id) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata().addToData("id", id).build();
     }
 
     /** A template whose Rego calls a function that does not exist: it parses, but does not compile. */
