@@ -3,7 +3,11 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.portcullis.webhook.PortcullisProperties;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.UUID;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -31,5 +35,18 @@ public class KubernetesConfiguration {
             config = Config.autoConfigure(null);
         }
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * SPO's activeWorkloads and in-use finalizers on ProfileBindings, SeccompProfiles and SelinuxProfiles, kept by
+     * one replica at a time ({@code portcullis.kubernetes.track-workloads}, default true).
+     */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnBooleanProperty(name = "portcullis.kubernetes.track-workloads", matchIfMissing = true)
+    WorkloadTracker workloadTracker(KubernetesClient client, KubernetesProperties properties,
+            PortcullisProperties portcullis) {
+        // Unique per process, as client-go's leader election names holders.
+        return new WorkloadTracker(client, portcullis.namespace(), properties.replicaId() + "_" + UUID.randomUUID(),
+                Duration.ofSeconds(1));
     }
 }

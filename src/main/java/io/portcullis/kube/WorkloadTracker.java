@@ -1,0 +1,329 @@
+package io.portcullis.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.portcullis.constraint.Kube;
+import io.portcullis.mutation.JsonValues;
+import io.portcullis.mutation.profiles.ProfileBinding;
+import io.portcullis.mutation.profiles.ProfileCatalog;
+import io.portcullis.mutation.profiles.SecurityProfile;
+import io.portcullis.mutation.profiles.SpoResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * SPO's workload bookkeeping, done by a controller instead of at admission: {@code status.activeWorkloads} and the
+ * finalizer {@value #BINDING_FINALIZER} on ProfileBindings (SPO's binding webhook), {@code status.activeWorkloads}
+ * and {@value #PROFILE_FINALIZER} on SeccompProfiles and SelinuxProfiles (SPO's workload annotator).
+ *
+ * <p>Everything is computed from the pods the API server stored, so the webhook has no side effects: dry-run
+ * requests leave no trace, pod DELETE is never answered with an error, and pods made from {@code generateName}
+ * are recorded under their real names (design note §2.8, §2.9, §2.11). Writes retry on conflicts
+ * ({@link WorkloadWriter}); only objects that disagree with the pods are written.
+ *
+ * <p>Informer events land on one thread of its own and mark namespaces dirty; at most once per {@code debounce}
+ * the bindings of the dirty namespaces and all tracked profiles are recomputed, so a Deployment scaled to 100 pods
+ * costs a few writes, not 100. Only the holder of the Lease {@code portcullis-workloads} writes: replicas would
+ * otherwise fight over the same objects. Nothing is computed until every informer has listed, so a partial pod
+ * list never empties a status.
+ */
+public final class WorkloadTracker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkloadTracker.class);
+    public static final String BINDING_FINALIZER = "active-workload-lock";
+    public static final String PROFILE_FINALIZER = "in-use-by-active-pods";
+    public static final String LEASE = "portcullis-workloads";
+
+    static final ResourceDefinitionContext PODS = KubeJson.context("", "v1", "Pod", "pods", true);
+    static final ResourceDefinitionContext NAMESPACES = KubeJson.context("", "v1", "Namespace", "namespaces", false);
+    static final ResourceDefinitionContext BINDINGS =
+            KubeJson.context(SpoResources.GROUP, "v1", "ProfileBinding", "profilebindings", true);
+    static final ResourceDefinitionContext SECCOMP =
+            KubeJson.context(SpoResources.GROUP, "v1", "SeccompProfile", "seccompprofiles", false);
+    static final ResourceDefinitionContext SELINUX =
+            KubeJson.context(SpoResources.GROUP, "v1", "SelinuxProfile", "selinuxprofiles", false);
+    /** Only read: bindings to AppArmor profiles are tracked; AppArmor profiles have no activeWorkloads (as in SPO). */
+    static final ResourceDefinitionContext APPARMOR =
+            KubeJson.context(SpoResources.GROUP, "v1", "AppArmorProfile", "apparmorprofiles", false);
+
+    private final KubernetesClient client;
+    private final KubeJson json;
+    private final Worker worker = new Worker("portcullis-workloads");
+    private final WorkloadWriter writer;
+    private final Duration debounce;
+    private final String leaseNamespace;
+    private final String identity;
+    private final Map<ResourceDefinitionContext, Informer> informers = new LinkedHashMap<>();
+    private final AtomicLong recomputes = new AtomicLong();
+
+    // Worker thread only.
+    private final Set<String> dirtyNamespaces = new HashSet<>();
+    private boolean allDirty = true;
+    private boolean flushScheduled;
+    private volatile boolean leader;
+    private volatile boolean closed;
+    private volatile CompletableFuture<?> election;
+
+    /**
+     * @param leaseNamespace where the Lease lives (portcullis.namespace); null: no election, this replica writes
+     *                       (one replica, tests)
+     * @param identity       this replica's name in the Lease, unique per process
+     * @param debounce       the least time between two recomputations
+     */
+    public WorkloadTracker(KubernetesClient client, String leaseNamespace, String identity, Duration debounce) {
+        this(client, leaseNamespace, identity, debounce, target -> { });
+    }
+
+    WorkloadTracker(KubernetesClient client, String leaseNamespace, String identity, Duration debounce,
+            WorkloadWriter.BeforeWrite beforeWrite) {
+        this.client = client;
+        this.json = new KubeJson(client);
+        this.writer = new WorkloadWriter(client, json, beforeWrite);
+        this.debounce = debounce;
+        this.leaseNamespace = leaseNamespace;
+        this.identity = identity;
+    }
+
+    /** Starts the informers and joins the election; returns at once. */
+    public void start() {
+        worker.submit("start workload tracking", () -> {
+            watch(PODS, "Pods");
+            watch(NAMESPACES, "Namespaces");
+            watch(BINDINGS, "ProfileBindings (workloads)");
+            watch(SECCOMP, "SeccompProfiles (workloads)");
+            watch(SELINUX, "SelinuxProfiles (workloads)");
+            watch(APPARMOR, "AppArmorProfiles (workloads)");
+        });
+        if (leaseNamespace == null) {
+            leader = true;
+        } else {
+            log.info("workload tracking: competing for Lease {}/{} as {}", leaseNamespace, LEASE, identity);
+            elect();
+        }
+    }
+
+    private void watch(ResourceDefinitionContext context, String what) {
+        var operation = client.genericKubernetesResources(context);
+        Informer informer = Informer.start(what, context.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
+                context, json, worker, new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode object) {
+                        changed(context, object);
+                    }
+
+                    @Override
+                    public void delete(ObjectNode object) {
+                        changed(context, object);
+                    }
+                }, this::markAll);
+        informers.put(context, informer);
+    }
+
+    /** A pod, binding or namespace touches its namespace; a profile may be referenced anywhere. */
+    private void changed(ResourceDefinitionContext context, ObjectNode object) {
+        if (context == PODS || context == BINDINGS) {
+            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "namespace"));
+        } else if (context == NAMESPACES) {
+            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "name"));
+        } else {
+            allDirty = true;
+        }
+        scheduleFlush();
+    }
+
+    private void markAll() {
+        allDirty = true;
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            worker.schedule("recompute active workloads", debounce, this::flush);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (!leader || !informers.values().stream().allMatch(Informer::synced)) {
+            // Not ours to write, or not everything listed yet: the election or the last sync marks all dirty.
+            return;
+        }
+        Set<String> namespaces = allDirty ? null : Set.copyOf(dirtyNamespaces);
+        allDirty = false;
+        dirtyNamespaces.clear();
+        recomputes.incrementAndGet();
+
+        ProfileCatalog catalog = catalog();
+        Map<String, List<ObjectNode>> podsByNamespace = new HashMap<>();
+        for (ObjectNode pod : informers.get(PODS).objects()) {
+            podsByNamespace.computeIfAbsent(JsonValues.text(pod.path("metadata"), "namespace"), n -> new ArrayList<>())
+                    .add(pod);
+        }
+        for (ObjectNode object : informers.get(BINDINGS).objects()) {
+            String namespace = JsonValues.text(object.path("metadata"), "namespace");
+            if (namespaces != null && !namespaces.contains(namespace)) {
+                continue;
+            }
+            ProfileBinding binding;
+            try {
+                binding = SpoResources.parseBinding(object);
+            } catch (RuntimeException e) {
+                log.debug("ProfileBinding {} not tracked: {}", Kube.describe(object), e.getMessage());
+                continue;
+            }
+            Set<String> pods = ActiveWorkloads.boundPods(binding, podsByNamespace.getOrDefault(namespace, List.of()),
+                    namespaceLabels(namespace), catalog);
+            reconcile(BINDINGS, object, BINDING_FINALIZER, pods);
+        }
+        for (ResourceDefinitionContext kind : List.of(SECCOMP, SELINUX)) {
+            for (ObjectNode object : informers.get(kind).objects()) {
+                SecurityProfile profile;
+                try {
+                    profile = SpoResources.parseProfile(object);
+                } catch (RuntimeException e) {
+                    log.debug("{} not tracked: {}", Kube.describe(object), e.getMessage());
+                    continue;
+                }
+                Set<String> pods = new TreeSet<>();
+                for (List<ObjectNode> ofNamespace : podsByNamespace.values()) {
+                    for (ObjectNode pod : ofNamespace) {
+                        if (ActiveWorkloads.running(pod) && ActiveWorkloads.references(pod, profile)) {
+                            pods.add(ActiveWorkloads.podId(pod));
+                        }
+                    }
+                }
+                reconcile(kind, object, PROFILE_FINALIZER, pods);
+            }
+        }
+    }
+
+    private void reconcile(ResourceDefinitionContext context, ObjectNode object, String finalizer, Set<String> pods) {
+        List<String> workloads = List.copyOf(pods);
+        if (!WorkloadWriter.differs(object, finalizer, workloads)) {
+            return;
+        }
+        var target = new WorkloadWriter.Target(context, JsonValues.text(object.path("metadata"), "namespace"),
+                JsonValues.text(object.path("metadata"), "name"), finalizer);
+        try {
+            writer.write(target, workloads);
+        } catch (RuntimeException e) {
+            log.warn("cannot write the active workloads of {}: {}", target, e.getMessage());
+        }
+    }
+
+    private ProfileCatalog catalog() {
+        List<SecurityProfile> profiles = new ArrayList<>();
+        for (ResourceDefinitionContext kind : List.of(SECCOMP, SELINUX, APPARMOR)) {
+            for (ObjectNode object : informers.get(kind).objects()) {
+                try {
+                    profiles.add(SpoResources.parseProfile(object));
+                } catch (RuntimeException e) {
+                    // Reported by the mutation source; an unreadable profile binds nothing.
+                }
+            }
+        }
+        return new ProfileCatalog(profiles);
+    }
+
+    private Map<String, String> namespaceLabels(String namespace) {
+        ObjectNode found = informers.get(NAMESPACES).get(null, namespace);
+        return found == null ? Map.of() : JsonValues.stringMap(found.path("metadata"), "labels");
+    }
+
+    /** One elector per term: fabric8's LeaderElector runs once, so after losing the Lease a new one competes. */
+    private synchronized void elect() {
+        if (closed) {
+            return;
+        }
+        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
+                .withName(LEASE)
+                .withLock(new LeaseLock(leaseNamespace, LEASE, identity))
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
+                        holder -> log.debug("workload tracking: Lease {} is held by {}", LEASE, holder)))
+                .build();
+        CompletableFuture<?> term = client.leaderElector().withConfig(config).build().start();
+        election = term;
+        term.whenComplete((result, error) -> {
+            if (closed) {
+                return;
+            }
+            if (error != null && !(error instanceof CancellationException)) {
+                log.warn("workload tracking: leader election failed, trying again: {}", error.toString());
+            }
+            worker.schedule("elect", Duration.ofSeconds(2), this::elect);
+        });
+    }
+
+    private void startedLeading() {
+        log.info("workload tracking: {} writes activeWorkloads and finalizers", identity);
+        leader = true;
+        worker.submit("lead", this::markAll);
+    }
+
+    private void stoppedLeading() {
+        leader = false;
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    /** Recomputations done (tests wait on it). */
+    long recomputes() {
+        return recomputes.get();
+    }
+
+    WorkloadWriter writer() {
+        return writer;
+    }
+
+    /** Runs on the worker after everything queued before (tests). */
+    <T> T onWorker(java.util.concurrent.Callable<T> task) {
+        return worker.call(task);
+    }
+
+    /** Whether events wait for a recomputation (tests). */
+    boolean pending() {
+        return worker.call(() -> flushScheduled || allDirty || !dirtyNamespaces.isEmpty());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<?> current = election;
+        if (current != null) {
+            current.cancel(true);
+        }
+        try {
+            worker.call(() -> {
+                informers.values().forEach(Informer::stop);
+                return null;
+            }, Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            log.warn("stopping the workload informers: {}", e.getMessage());
+        } finally {
+            worker.close();
+        }
+    }
+}
