@@ -3,11 +3,16 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.portcullis.audit.AuditManager;
+import io.portcullis.audit.AuditProperties;
 import io.portcullis.webhook.PortcullisProperties;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,6 +24,8 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(name = "portcullis.source", havingValue = "kubernetes")
 @EnableConfigurationProperties(KubernetesProperties.class)
 public class KubernetesConfiguration {
+    /** Pod events are gathered for this long before activeWorkloads are recomputed. */
+    private static final Duration WORKLOAD_DEBOUNCE = Duration.ofSeconds(1);
 
     /** From {@code portcullis.kubernetes.kubeconfig} if set, else fabric8's usual search (kubeconfig, then in-cluster). */
     @Bean(destroyMethod = "close")
@@ -38,15 +45,23 @@ public class KubernetesConfiguration {
     }
 
     /**
-     * SPO's activeWorkloads and in-use finalizers on ProfileBindings, SeccompProfiles and SelinuxProfiles, kept by
-     * one replica at a time ({@code portcullis.kubernetes.track-workloads}, default true).
+     * SPO's activeWorkloads and in-use finalizers on ProfileBindings, SeccompProfiles and SelinuxProfiles
+     * ({@code portcullis.kubernetes.track-workloads}, default true), written by one replica: the one leading the
+     * audit, or, when the audit does not run, the holder of the audit's Lease through an election of its own.
      */
     @Bean(initMethod = "start", destroyMethod = "close")
     @ConditionalOnBooleanProperty(name = "portcullis.kubernetes.track-workloads", matchIfMissing = true)
     WorkloadTracker workloadTracker(KubernetesClient client, KubernetesProperties properties,
-            PortcullisProperties portcullis) {
+            PortcullisProperties portcullis, ObjectProvider<AuditManager> audits,
+            ObjectProvider<AuditProperties> auditProperties, Environment environment) {
+        AuditManager audit = audits.getIfAvailable();
+        AuditProperties auditing = auditProperties.getIfAvailable();
+        if (audit != null && auditing != null && !auditing.interval().isZero()) {
+            return new WorkloadTracker(client, audit::isLeader, WORKLOAD_DEBOUNCE);
+        }
+        String lease = Binder.get(environment).bind("portcullis.audit.lease-name", String.class).orElse("portcullis-audit");
         // Unique per process, as client-go's leader election names holders.
-        return new WorkloadTracker(client, portcullis.namespace(), properties.replicaId() + "_" + UUID.randomUUID(),
-                Duration.ofSeconds(1));
+        return new WorkloadTracker(client, portcullis.namespace(), lease,
+                properties.replicaId() + "_" + UUID.randomUUID(), WORKLOAD_DEBOUNCE);
     }
 }

@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,15 +41,16 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Informer events land on one thread of its own and mark namespaces dirty; at most once per {@code debounce}
  * the bindings of the dirty namespaces and all tracked profiles are recomputed, so a Deployment scaled to 100 pods
- * costs a few writes, not 100. Only the holder of the Lease {@code portcullis-workloads} writes: replicas would
- * otherwise fight over the same objects. Nothing is computed until every informer has listed, so a partial pod
+ * costs a few writes, not 100. Only one replica writes, or replicas would fight over the same objects: the one
+ * that leads the audit, or, when the audit does not run, the holder of the audit's Lease through an election of
+ * its own (one Lease for the cluster-wide background work, so RBAC names one Lease). Nothing is computed until every informer has listed, so a partial pod
  * list never empties a status.
  */
 public final class WorkloadTracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkloadTracker.class);
     public static final String BINDING_FINALIZER = "active-workload-lock";
     public static final String PROFILE_FINALIZER = "in-use-by-active-pods";
-    public static final String LEASE = "portcullis-workloads";
+    private static final int LEADER_POLL_SECONDS = 2;
 
     static final ResourceDefinitionContext PODS = KubeJson.context("", "v1", "Pod", "pods", true);
     static final ResourceDefinitionContext NAMESPACES = KubeJson.context("", "v1", "Namespace", "namespaces", false);
@@ -68,7 +70,9 @@ public final class WorkloadTracker implements AutoCloseable {
     private final WorkloadWriter writer;
     private final Duration debounce;
     private final String leaseNamespace;
+    private final String leaseName;
     private final String identity;
+    private final BooleanSupplier sharedLeader;
     private final Map<ResourceDefinitionContext, Informer> informers = new LinkedHashMap<>();
     private final AtomicLong recomputes = new AtomicLong();
 
@@ -81,23 +85,38 @@ public final class WorkloadTracker implements AutoCloseable {
     private volatile CompletableFuture<?> election;
 
     /**
+     * Elects its writer through its own Lease.
+     *
      * @param leaseNamespace where the Lease lives (portcullis.namespace); null: no election, this replica writes
      *                       (one replica, tests)
+     * @param leaseName      the Lease (the audit's when the audit does not run: one Lease, one replica doing the
+     *                       cluster-wide background work)
      * @param identity       this replica's name in the Lease, unique per process
      * @param debounce       the least time between two recomputations
      */
-    public WorkloadTracker(KubernetesClient client, String leaseNamespace, String identity, Duration debounce) {
-        this(client, leaseNamespace, identity, debounce, target -> { });
+    public WorkloadTracker(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
+            Duration debounce) {
+        this(client, leaseNamespace, leaseName, identity, null, debounce, target -> { });
     }
 
-    WorkloadTracker(KubernetesClient client, String leaseNamespace, String identity, Duration debounce,
-            WorkloadWriter.BeforeWrite beforeWrite) {
+    /**
+     * Writes while {@code sharedLeader} says this replica leads (the audit's election), checked every
+     * {@value #LEADER_POLL_SECONDS} s.
+     */
+    public WorkloadTracker(KubernetesClient client, BooleanSupplier sharedLeader, Duration debounce) {
+        this(client, null, null, null, sharedLeader, debounce, target -> { });
+    }
+
+    WorkloadTracker(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
+            BooleanSupplier sharedLeader, Duration debounce, WorkloadWriter.BeforeWrite beforeWrite) {
         this.client = client;
         this.json = new KubeJson(client);
         this.writer = new WorkloadWriter(client, json, beforeWrite);
         this.debounce = debounce;
         this.leaseNamespace = leaseNamespace;
+        this.leaseName = leaseName;
         this.identity = identity;
+        this.sharedLeader = sharedLeader;
     }
 
     /** Starts the informers and joins the election; returns at once. */
@@ -110,12 +129,24 @@ public final class WorkloadTracker implements AutoCloseable {
             watch(SELINUX, "SelinuxProfiles (workloads)");
             watch(APPARMOR, "AppArmorProfiles (workloads)");
         });
-        if (leaseNamespace == null) {
+        if (sharedLeader != null) {
+            log.info("workload tracking: on the replica that leads the audit");
+            worker.submit("follow the audit's leader", this::followSharedLeader);
+        } else if (leaseNamespace == null) {
             leader = true;
         } else {
-            log.info("workload tracking: competing for Lease {}/{} as {}", leaseNamespace, LEASE, identity);
+            log.info("workload tracking: competing for Lease {}/{} as {}", leaseNamespace, leaseName, identity);
             elect();
         }
+    }
+
+    private void followSharedLeader() {
+        boolean now = sharedLeader.getAsBoolean();
+        if (now && !leader) {
+            startedLeading();
+        }
+        leader = now;
+        worker.schedule("follow the audit's leader", Duration.ofSeconds(LEADER_POLL_SECONDS), this::followSharedLeader);
     }
 
     private void watch(ResourceDefinitionContext context, String what) {
@@ -253,14 +284,14 @@ public final class WorkloadTracker implements AutoCloseable {
             return;
         }
         LeaderElectionConfig config = new LeaderElectionConfigBuilder()
-                .withName(LEASE)
-                .withLock(new LeaseLock(leaseNamespace, LEASE, identity))
+                .withName(leaseName)
+                .withLock(new LeaseLock(leaseNamespace, leaseName, identity))
                 .withLeaseDuration(Duration.ofSeconds(15))
                 .withRenewDeadline(Duration.ofSeconds(10))
                 .withRetryPeriod(Duration.ofSeconds(2))
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
-                        holder -> log.debug("workload tracking: Lease {} is held by {}", LEASE, holder)))
+                        holder -> log.debug("workload tracking: Lease {} is held by {}", leaseName, holder)))
                 .build();
         CompletableFuture<?> term = client.leaderElector().withConfig(config).build().start();
         election = term;
@@ -301,6 +332,16 @@ public final class WorkloadTracker implements AutoCloseable {
     /** Runs on the worker after everything queued before (tests). */
     <T> T onWorker(java.util.concurrent.Callable<T> task) {
         return worker.call(task);
+    }
+
+    /** Whether the informers hold this pod (tests). */
+    boolean sees(String namespace, String pod) {
+        return worker.call(() -> informers.containsKey(PODS) && informers.get(PODS).get(namespace, pod) != null);
+    }
+
+    /** Whether no recomputation is scheduled (tests). */
+    boolean idle() {
+        return worker.call(() -> !flushScheduled);
     }
 
     /** Whether events wait for a recomputation (tests). */

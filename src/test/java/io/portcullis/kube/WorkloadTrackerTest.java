@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.mutation.JsonValues;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +78,8 @@ class WorkloadTrackerTest {
     }
 
     private void start(WorkloadWriter.BeforeWrite beforeWrite) {
-        tracker = new WorkloadTracker(client, MockCluster.NAMESPACE, "test_1", Duration.ofMillis(100), beforeWrite);
+        tracker = new WorkloadTracker(client, MockCluster.NAMESPACE, "portcullis-audit", "test_1", null,
+                Duration.ofMillis(100), beforeWrite);
         tracker.start();
         await("leading", tracker::isLeader);
     }
@@ -176,6 +178,22 @@ class WorkloadTrackerTest {
         assertThat(tracker.writer().writes()).isEqualTo(writes);
         assertThat(KubeJson.resourceVersion(get(BINDINGS, "demo", "nginx-seccomp"))).isEqualTo(bindingVersion);
         assertThat(KubeJson.resourceVersion(get(SECCOMP, null, "nginx-1.27"))).isEqualTo(profileVersion);
+    }
+
+    @Test
+    void writesOnlyWhileLeadingTheAudit() {
+        AtomicBoolean leads = new AtomicBoolean();
+        tracker = new WorkloadTracker(client, leads::get, Duration.ofMillis(100));
+        tracker.start();
+        String pod = name(createPod("demo", "web-", "nginx:1.27", seccomp("operator/nginx-1.27.json")));
+        await("pod seen", () -> tracker.sees("demo", pod));
+        await("events handled", tracker::idle);
+        assertThat(tracker.writer().writes()).as("another replica leads").isZero();
+        assertThat(workloads(BINDINGS, "demo", "nginx-seccomp")).isEmpty();
+
+        leads.set(true);
+        await("binding lists the pod once leading",
+                () -> workloads(BINDINGS, "demo", "nginx-seccomp").equals(List.of("demo/" + pod)));
     }
 
     // --- helpers
