@@ -278,6 +278,16 @@ class PortcullisE2EIT {
         // The categories make `kubectl get constraints` list every constraint, of any kind.
         assertThat(plane.kubectl("get", "constraints", "-o", "name").orThrow())
                 .contains("k8srequiredseccompprofile.constraints.gatekeeper.sh/pods-require-seccomp-profile");
+
+        // A changed template (generation 2) changes its CRD, and its status says which generation it reports.
+        plane.kubectl("patch", "constrainttemplate", "k8srequiredseccompprofile", "--type=merge", "-p",
+                "{\"spec\": {\"crd\": {\"spec\": {\"names\": {\"shortNames\": [\"rsp\"]}}}}}").orThrow();
+        await("byPod of generation 2", () -> get(TEMPLATES, null, "k8srequiredseccompprofile")
+                .at("/status/byPod/0/observedGeneration").asLong() == 2 ? Boolean.TRUE : null);
+        assertThat(texts(get(CRDS, null, "k8srequiredseccompprofile.constraints.gatekeeper.sh")
+                .at("/spec/names/shortNames"))).containsExactly("rsp");
+        assertThat(plane.kubectl("get", "rsp", "-o", "name").orThrow())
+                .contains("k8srequiredseccompprofile.constraints.gatekeeper.sh/pods-require-seccomp-profile");
     }
 
     @Test
@@ -431,6 +441,36 @@ class PortcullisE2EIT {
         assertThatThrownBy(() -> kube.pods().inNamespace(APPS).resource(pod).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class,
                         e -> assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE));
+
+        // SPO's bookkeeping: the pod is listed as a workload of the binding and of the profile, each guarded by a
+        // finalizer, and the status SPO's manager wrote stays. Deleting the pod (at once: it has no node) undoes it.
+        ResourceDefinitionContext bindings = context(SPO_GROUP, "v1", "ProfileBinding", "profilebindings", true);
+        ResourceDefinitionContext seccompProfiles = context(SPO_GROUP, "v1", "SeccompProfile", "seccompprofiles", false);
+        String workload = BINDING + "/bound";
+        JsonNode binding = await("activeWorkloads of the binding", () -> {
+            JsonNode found = get(bindings, BINDING, "nginx-seccomp");
+            return texts(found.at("/status/activeWorkloads")).equals(List.of(workload)) ? found : null;
+        });
+        assertThat(texts(binding.at("/metadata/finalizers"))).containsExactly("active-workload-lock");
+        JsonNode profile = await("activeWorkloads of the profile", () -> {
+            JsonNode found = get(seccompProfiles, null, "e2e-nginx");
+            return texts(found.at("/status/activeWorkloads")).equals(List.of(workload)) ? found : null;
+        });
+        assertThat(texts(profile.at("/metadata/finalizers"))).containsExactly("in-use-by-active-pods");
+        assertThat(profile.at("/status/status").asString()).isEqualTo("Installed");
+        assertThat(profile.at("/status/localhostProfile").asString()).isEqualTo("operator/e2e-nginx.json");
+
+        kube.pods().inNamespace(BINDING).withName("bound").delete();
+        await("the binding released", () -> {
+            JsonNode found = get(bindings, BINDING, "nginx-seccomp");
+            return found.at("/status/activeWorkloads").isEmpty() && found.at("/metadata/finalizers").isEmpty()
+                    ? found : null;
+        });
+        await("the profile released", () -> {
+            JsonNode found = get(seccompProfiles, null, "e2e-nginx");
+            return found.at("/status/activeWorkloads").isEmpty() && found.at("/metadata/finalizers").isEmpty()
+                    ? found : null;
+        });
     }
 
     @Test
