@@ -309,6 +309,16 @@ class PortcullisE2EIT {
         assertThat(kube.pods().inNamespace(APPS).withName("runtime-default").get().getStatus().getPhase())
                 .isEqualTo("Pending");
 
+        // kubectl debug goes through the pods/ephemeralcontainers subresource, which the shipped rules include: an
+        // ephemeral container without a profile is refused like any other container.
+        Kubectl.Result debug = plane.kubectl("debug", "-n", APPS, "runtime-default", "--image=busybox:1.36",
+                "--container=debugger", "--", "sleep", "60");
+        assertThat(debug.exitCode()).as(debug.stdout()).isNotZero();
+        assertThat(debug.stderr()).contains(DENIED + "[pods-require-seccomp-profile] ephemeralContainer \"debugger\" "
+                + "has no seccomp profile");
+        assertThat(kube.pods().inNamespace(APPS).withName("runtime-default").get().getSpec().getEphemeralContainers())
+                .isEmpty();
+
         // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label.
         plane.createNamespace(IGNORED, Map.of("admission.gatekeeper.sh/ignore", "e2e"));
         kube.pods().inNamespace(IGNORED).resource(pod("unconfined", "nginx:1.27", null)).create();
