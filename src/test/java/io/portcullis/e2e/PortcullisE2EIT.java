@@ -319,6 +319,25 @@ class PortcullisE2EIT {
         assertThat(kube.pods().inNamespace(APPS).withName("runtime-default").get().getSpec().getEphemeralContainers())
                 .isEmpty();
 
+        // admission.k8s.io/v1beta1 reviews, which SPO's own webhook configuration asks for, get v1beta1 answers. The
+        // webhook is renamed at the same time, so the message shows which configuration the API server used.
+        patchValidatingWebhook("/admissionReviewVersions", "[\"v1beta1\"]", "/name", "\"v1beta1.portcullis.dev\"");
+        try {
+            KubernetesClientException v1beta1 = await("a v1beta1 review", () -> {
+                try {
+                    kube.pods().inNamespace(APPS).resource(pod("unconfined", "nginx:1.27", null)).dryRun().create();
+                    return null;
+                } catch (KubernetesClientException e) {
+                    return e.getStatus().getMessage().contains("v1beta1.portcullis.dev") ? e : null;
+                }
+            });
+            assertThat(v1beta1.getStatus().getMessage()).isEqualTo(
+                    "admission webhook \"v1beta1.portcullis.dev\" denied the request: " + NO_PROFILE);
+        } finally {
+            patchValidatingWebhook("/admissionReviewVersions", "[\"v1\", \"v1beta1\"]", "/name",
+                    "\"" + VALIDATION_WEBHOOK + "\"");
+        }
+
         // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label.
         plane.createNamespace(IGNORED, Map.of("admission.gatekeeper.sh/ignore", "e2e"));
         kube.pods().inNamespace(IGNORED).resource(pod("unconfined", "nginx:1.27", null)).create();
@@ -910,10 +929,19 @@ class PortcullisE2EIT {
     }
 
     private void setValidationFailurePolicy(String policy) {
+        patchValidatingWebhook("/failurePolicy", "\"" + policy + "\"");
+    }
+
+    /** Replaces fields of the validating webhook in one write: pairs of field path and new value as JSON. */
+    private void patchValidatingWebhook(String... fieldsAndValues) {
+        ArrayNode patch = JSON.createArrayNode();
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            patch.addObject().put("op", "replace").put("path", "/webhooks/0" + fieldsAndValues[i])
+                    .set("value", JSON.readTree(fieldsAndValues[i + 1]));
+        }
         kube.admissionRegistration().v1().validatingWebhookConfigurations()
                 .withName(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION)
-                .patch(PatchContext.of(PatchType.JSON),
-                        "[{\"op\": \"replace\", \"path\": \"/webhooks/0/failurePolicy\", \"value\": \"" + policy + "\"}]");
+                .patch(PatchContext.of(PatchType.JSON), patch.toString());
     }
 
     // --- objects ---
