@@ -74,15 +74,17 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Portcullis in cluster mode behind a real kube-apiserver: the shipped namespace, Secret and webhook
- * configurations (k8s/; the webhooks point at this JVM by URL instead of a Service), Portcullis started in this
- * JVM with {@code portcullis.source=kubernetes} and the admin kubeconfig, and then Gatekeeper's and SPO's flows
- * as a user sees them through the API server: generated constraint CRDs and statuses, Pods refused with
- * Gatekeeper's message, warnings, profile binding, audit results in constraint status, templates refused and
- * deleted, and the failure policies while Portcullis is down.
+ * Portcullis in cluster mode behind a real kube-apiserver: the shipped namespace, Secret, service account, RBAC
+ * and webhook configurations (k8s/; the webhooks point at this JVM by URL instead of a Service), Portcullis
+ * started in this JVM with {@code portcullis.source=kubernetes} and a token of its service account, so it has
+ * exactly the shipped rights. Then Gatekeeper's and SPO's flows as a user sees them through the API server:
+ * generated constraint CRDs and statuses, Pods refused with Gatekeeper's message, warnings, profile binding and
+ * mutators, workload bookkeeping, audit results in constraint status, referential data, templates refused, updated
+ * and deleted, and the failure policies while Portcullis is down.
  *
- * <p>The tests run in order and build on each other (one control plane, one Portcullis, as in a cluster); each
- * prints its duration. Pods stay Pending: there is no scheduler or kubelet.
+ * <p>The tests run in order and build on each other (one control plane, one Portcullis, as in a cluster); the
+ * durations of the set-up and of each test are printed at the end. Pods stay Pending: there is no scheduler or
+ * kubelet, nor a controller manager (no garbage collector, no namespace deletion).
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
