@@ -224,7 +224,7 @@ public final class TemplateCompiler {
     }
 
     /** Names modules after the template (and its file) so compile errors say where. */
-    private static String moduleName(ConstraintTemplate template, String part) {
+    static String moduleName(ConstraintTemplate template, String part) {
         String origin = template.origin().isEmpty() ? "" : template.origin() + "/";
         return origin + template.name() + part + ".rego";
     }

@@ -1,6 +1,7 @@
 package io.portcullis.policy;
 
 import io.portcullis.constraint.Constraint;
+import io.portcullis.constraint.ConstraintTemplate;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
@@ -8,6 +9,7 @@ import io.portcullis.constraint.InvalidTemplateException;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
+import io.portcullis.constraint.RegoInFile;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,7 +110,8 @@ public class DirectoryPolicySource implements DisposableBean {
                     try {
                         validator.addTemplate(TemplateParser.parse(object, file.toString()));
                     } catch (InvalidTemplateException e) {
-                        problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage());
+                        problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage()
+                                + positionsInFile(file, object, e));
                     }
                 }
             }
@@ -171,6 +175,21 @@ public class DirectoryPolicySource implements DisposableBean {
                 problems.addAll(e.errors());
                 return MutationConfig.EMPTY;
             }
+        }
+    }
+
+    /** " (at template.yaml:12:9)": OPA's Rego positions turned into the YAML file's, where they can be. */
+    private static String positionsInFile(Path file, ObjectNode object, InvalidTemplateException e) {
+        try {
+            String text = Files.readString(file);
+            ConstraintTemplate template = TemplateParser.parse(object, file.toString());
+            List<String> at = e.errors().stream()
+                    .map(err -> RegoInFile.locate(text, file.toString(), template, err))
+                    .flatMap(Optional::stream)
+                    .toList();
+            return at.isEmpty() ? "" : " (at " + String.join(", ", at) + ")";
+        } catch (IOException | InvalidTemplateException ignored) {
+            return "";
         }
     }
 
