@@ -25,6 +25,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -82,6 +83,7 @@ public final class WorkloadTracker implements AutoCloseable {
     private boolean flushScheduled;
     private volatile boolean leader;
     private volatile boolean closed;
+    private boolean waitingLogged;
     private volatile CompletableFuture<?> election;
 
     /**
@@ -119,16 +121,9 @@ public final class WorkloadTracker implements AutoCloseable {
         this.sharedLeader = sharedLeader;
     }
 
-    /** Starts the informers and joins the election; returns at once. */
+    /** Starts the informers once SPO's CRDs exist and joins the election; returns at once. */
     public void start() {
-        worker.submit("start workload tracking", () -> {
-            watch(PODS, "Pods");
-            watch(NAMESPACES, "Namespaces");
-            watch(BINDINGS, "ProfileBindings (workloads)");
-            watch(SECCOMP, "SeccompProfiles (workloads)");
-            watch(SELINUX, "SelinuxProfiles (workloads)");
-            watch(APPARMOR, "AppArmorProfiles (workloads)");
-        });
+        worker.submit("start workload tracking", this::startWhenServed);
         if (sharedLeader != null) {
             log.info("workload tracking: on the replica that leads the audit");
             worker.submit("follow the audit's leader", this::followSharedLeader);
@@ -138,6 +133,34 @@ public final class WorkloadTracker implements AutoCloseable {
             log.info("workload tracking: competing for Lease {}/{} as {}", leaseNamespace, leaseName, identity);
             elect();
         }
+    }
+
+    /**
+     * On a new cluster the server installs SPO's CRDs while this starts: informers on kinds not yet served
+     * would fail and log until they are, so they start once every CRD exists (checked every second).
+     */
+    private void startWhenServed() {
+        if (closed) {
+            return;
+        }
+        List<String> missing = Stream.of(BINDINGS, SECCOMP, SELINUX, APPARMOR)
+                .map(c -> c.getPlural() + "." + c.getGroup())
+                .filter(name -> client.apiextensions().v1().customResourceDefinitions().withName(name).get() == null)
+                .toList();
+        if (!missing.isEmpty()) {
+            if (!waitingLogged) {
+                log.info("workload tracking waits for the CRDs {}", missing);
+                waitingLogged = true;
+            }
+            worker.schedule("start workload tracking", Duration.ofSeconds(1), this::startWhenServed);
+            return;
+        }
+        watch(PODS, "Pods");
+        watch(NAMESPACES, "Namespaces");
+        watch(BINDINGS, "ProfileBindings (workloads)");
+        watch(SECCOMP, "SeccompProfiles (workloads)");
+        watch(SELINUX, "SelinuxProfiles (workloads)");
+        watch(APPARMOR, "AppArmorProfiles (workloads)");
     }
 
     private void followSharedLeader() {
