@@ -18,10 +18,6 @@ public final class Kube {
         return text(object.path("metadata").path("name"));
     }
 
-    public static String generateName(JsonNode object) {
-        return text(object.path("metadata").path("generateName"));
-    }
-
     public static String namespace(JsonNode object) {
         return text(object.path("metadata").path("namespace"));
     }
