@@ -1,7 +1,9 @@
 package io.portcullis.constraint;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -23,6 +25,8 @@ public final class Inventory {
     static final JsonNode EMPTY = NODES.objectNode();
 
     private final ObjectNode root = NODES.objectNode();
+    /** Namespaces known for matching and namespaceObject whether or not they are synced into the data. */
+    private final Map<String, JsonNode> knownNamespaces = new HashMap<>();
     private long version;
     private Snapshot snapshot = new Snapshot(0, NODES.objectNode());
 
@@ -80,9 +84,24 @@ public final class Inventory {
         return snapshot;
     }
 
-    /** The synced core/v1 Namespace of that name, or null. */
+    /**
+     * Keeps a Namespace for namespaceSelector and namespaceObject without putting it into {@code data.inventory}:
+     * Gatekeeper caches Namespaces apart from what the Config syncs.
+     */
+    public synchronized void putNamespace(JsonNode namespace) {
+        knownNamespaces.put(Kube.name(namespace), namespace.deepCopy());
+    }
+
+    public synchronized void removeNamespace(JsonNode namespace) {
+        knownNamespaces.remove(Kube.name(namespace));
+    }
+
+    /** The core/v1 Namespace of that name, kept by {@link #putNamespace} or synced, or null. */
     public synchronized JsonNode namespace(String name) {
-        JsonNode ns = root.path("cluster").path("v1").path("Namespace").get(name);
+        JsonNode ns = knownNamespaces.get(name);
+        if (ns == null) {
+            ns = root.path("cluster").path("v1").path("Namespace").get(name);
+        }
         return ns == null ? null : ns.deepCopy();
     }
 

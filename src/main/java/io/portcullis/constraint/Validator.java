@@ -160,6 +160,15 @@ public final class Validator {
         return inventory.remove(object);
     }
 
+    /** Keeps a Namespace for matching and namespaceObject only, not in data.inventory (see Inventory). */
+    public void addNamespace(JsonNode namespace) {
+        inventory.putNamespace(namespace);
+    }
+
+    public void removeNamespace(JsonNode namespace) {
+        inventory.removeNamespace(namespace);
+    }
+
     public Inventory inventory() {
         return inventory;
     }

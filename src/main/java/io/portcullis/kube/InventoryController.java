@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code data.inventory} and Gatekeeper's Config (behaviour notes §3.3, §5.1, §5.2): the Config named
  * {@code config} in our namespace and every SyncSet say which kinds to replicate (the union); one informer per kind
  * feeds the {@link Validator}'s inventory, leaving out namespaces the Config excludes from {@code sync}. Namespaces
- * are always replicated: namespaceSelector and the request's Namespace need them.
+ * are always watched, as namespaceSelector and the request's Namespace need them, but they are in
+ * {@code data.inventory} only when the Config or a SyncSet asks for them, as in Gatekeeper.
  */
 final class InventoryController {
     static final ResourceDefinitionContext CONFIGS = KubeJson.context(GatekeeperConfig.GROUP, "v1alpha1", "Config",
@@ -47,6 +48,8 @@ final class InventoryController {
     private Informer configs;
     private Informer syncSetInformer;
     private Informer namespaces;
+    /** Whether Namespaces are also synced into data.inventory (they are always known for matching). */
+    private boolean syncNamespaces;
     private boolean retryScheduled;
 
     InventoryController(Cluster cluster, Validator validator, String namespace) {
@@ -149,7 +152,13 @@ final class InventoryController {
     private void updateWatches() {
         Set<Gvk> wanted = new LinkedHashSet<>(config.syncOnly());
         syncSets.values().forEach(wanted::addAll);
-        wanted.remove(NAMESPACE);
+        boolean namespacesWanted = wanted.remove(NAMESPACE);
+        if (namespacesWanted != syncNamespaces) {
+            syncNamespaces = namespacesWanted;
+            if (namespaces != null) {
+                namespaces.objects().forEach(syncNamespaces ? this::addData : this::removeData);
+            }
+        }
         wanted.removeIf(g -> g.version().isEmpty() || g.kind().isEmpty());
         for (Gvk gvk : List.copyOf(synced.keySet())) {
             if (!wanted.contains(gvk)) {
@@ -200,7 +209,12 @@ final class InventoryController {
                 exact, cluster.json(), cluster.worker(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        if (current(gvk, self[0])) {
+                        if (gvk.equals(NAMESPACE) && current(gvk, self[0])) {
+                            validator.addNamespace(object);
+                            if (syncNamespaces) {
+                                addData(object);
+                            }
+                        } else if (current(gvk, self[0])) {
                             if (applyExclusions && config.isExcluded(GatekeeperConfig.Process.SYNC, object, null)) {
                                 removeData(object);
                             } else {
@@ -212,6 +226,9 @@ final class InventoryController {
                     @Override
                     public void delete(ObjectNode object) {
                         if (current(gvk, self[0]) && self[0].get(Kube.namespace(object), Kube.name(object)) == null) {
+                            if (gvk.equals(NAMESPACE)) {
+                                validator.removeNamespace(object);
+                            }
                             removeData(object);
                         }
                     }
@@ -230,6 +247,17 @@ final class InventoryController {
     }
 
     private void resync(Informer informer, boolean applyExclusions) {
+        if (informer == namespaces) {
+            for (ObjectNode object : informer.objects()) {
+                validator.addNamespace(object);
+                if (syncNamespaces) {
+                    addData(object);
+                } else {
+                    removeData(object);
+                }
+            }
+            return;
+        }
         for (ObjectNode object : informer.objects()) {
             if (applyExclusions && config.isExcluded(GatekeeperConfig.Process.SYNC, object, null)) {
                 removeData(object);

@@ -222,4 +222,37 @@ class InventorySyncTest {
         });
         await("relabelled namespace selected", () -> !allowed("other"));
     }
+
+    @Test
+    void namespacesReachDataInventoryOnlyWhenSynced() {
+        replica = MockCluster.replica(client, "portcullis-0");
+        replica.source().start();
+        await("ready", replica.readiness()::isReady);
+        var inventory = replica.source().validator().inventory();
+        await("namespaces known for matching", () -> inventory.namespace("apps") != null);
+        assertThat(inventory.snapshot().data().path("inventory").path("cluster").path("v1").has("Namespace"))
+                .as("Namespaces in data.inventory without a Config that syncs them").isFalse();
+
+        create(client, InventoryController.CONFIGS, """
+                apiVersion: config.gatekeeper.sh/v1alpha1
+                kind: Config
+                metadata:
+                  name: config
+                  namespace: portcullis-system
+                spec:
+                  sync:
+                    syncOnly:
+                      - group: ""
+                        version: v1
+                        kind: Namespace
+                """);
+        await("Namespaces synced once the Config asks", () -> inventory.snapshot().data()
+                .path("inventory").path("cluster").path("v1").path("Namespace").has("apps"));
+
+        client.genericKubernetesResources(InventoryController.CONFIGS).inNamespace(MockCluster.NAMESPACE)
+                .withName("config").delete();
+        await("Namespaces leave data.inventory with the Config", () -> !inventory.snapshot().data()
+                .path("inventory").path("cluster").path("v1").has("Namespace"));
+        assertThat(inventory.namespace("apps")).as("still known for matching").isNotNull();
+    }
 }
