@@ -15,6 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
  * @param namespace the object's Namespace when the caller resolved it, else null (then the inventory's synced
  *     Namespace of {@code request.namespace} is used, as Gatekeeper's matcher does)
  * @param source Original for real objects, Generated for expansion output
+ *
+ * <p>A review shares the caller's object trees instead of copying them (an admitted object can be several MiB and
+ * is reviewed on the admission path); nothing here changes them, and the caller must not while it reviews.
  */
 public record Review(ObjectNode request, JsonNode namespace, Matcher.Source source) {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -71,12 +74,12 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
             }
             object = oldObject;
         }
-        req.set("object", object.deepCopy());
-        req.set("oldObject", oldObject.deepCopy());
+        req.set("object", object);
+        req.set("oldObject", oldObject);
         if (in.path("dryRun").isBoolean()) {
             req.put("dryRun", in.get("dryRun").asBoolean());
         }
-        req.set("options", orNull(in.get("options")).deepCopy());
+        req.set("options", orNull(in.get("options")));
         return new Review(req, namespace, Matcher.Source.ORIGINAL);
     }
 
@@ -105,7 +108,7 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
         putIfNotEmpty(req, "namespace", Kube.namespace(object));
         req.put("operation", "");
         req.putObject("userInfo");
-        req.set("object", object.deepCopy());
+        req.set("object", object);
         req.putNull("oldObject");
         req.putNull("options");
         return new Review(req, namespace, source);
@@ -135,7 +138,8 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
 
     /** {@code input.review}: the request plus {@code namespaceObject} (null for cluster-scoped objects and Namespaces). */
     ObjectNode input(JsonNode resolvedNamespace) {
-        ObjectNode review = request.deepCopy();
+        // Only a top-level field is added: a shallow copy leaves the (possibly multi-MiB) objects shared.
+        ObjectNode review = NODES.objectNode().setAll(request);
         boolean namespaced = !Kube.isNamespace(subject()) && resolvedNamespace != null;
         review.set("namespaceObject", namespaced ? resolvedNamespace : NODES.nullNode());
         return review;
