@@ -19,6 +19,7 @@ import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.policy.PolicySnapshot;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -82,6 +83,7 @@ public final class ClusterPolicyReader {
         for (Gvk gvk : config.syncOnly()) {
             sync(gvk, config, validator, problems);
         }
+        validator.prepare(Duration.ZERO); // one module for all templates: each object is parsed once
         return new PolicySnapshot(validator, config, MutationConfig.EMPTY, problems);
     }
 

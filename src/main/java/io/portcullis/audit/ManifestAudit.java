@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,6 +113,7 @@ public final class ManifestAudit {
                         + e.getMessage());
             }
         }
+        validator.prepare(Duration.ZERO); // one module for all templates: each object is parsed once
         return new PolicySnapshot(validator, config, MutationConfig.EMPTY, List.of());
     }
 

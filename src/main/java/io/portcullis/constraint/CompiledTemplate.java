@@ -1,32 +1,31 @@
 package io.portcullis.constraint;
 
 import io.portcullis.engine.CompiledPolicy;
-import io.portcullis.engine.PolicyEvaluator;
-import java.util.function.Supplier;
+import io.portcullis.engine.RegoModule;
+import java.util.List;
 
 /**
- * A template whose Rego compiled, with its constraint schema. Evaluators hold the data document inside their wasm
- * instances: templates that never read {@code data.inventory} share one evaluator without data; the others keep
- * one per inventory version of the client that loaded them. Thread-safe.
+ * A template whose Rego compiled, with its constraint schema, its own evaluation unit (its module under Gatekeeper's
+ * hook) and what a group compile needs: its Rego modules and the packages they declare. Immutable.
  */
 public final class CompiledTemplate {
     private final ConstraintTemplate template;
     private final CompiledPolicy policy;
     private final boolean usesInventory;
     private final ConstraintSchema schema;
-    private final Supplier<PolicyEvaluator> withoutData;
-    private volatile Loaded loaded;
-
-    private record Loaded(long inventoryVersion, PolicyEvaluator evaluator) {
-    }
+    private final List<RegoModule> modules;
+    private final List<List<String>> packagePaths;
+    private final EvaluationUnit unit;
 
     CompiledTemplate(ConstraintTemplate template, CompiledPolicy policy, boolean usesInventory,
-            Supplier<PolicyEvaluator> withoutData) {
+            List<RegoModule> modules, List<List<String>> packagePaths, EvaluationUnit unit) {
         this.template = template;
-        this.withoutData = withoutData;
         this.policy = policy;
         this.usesInventory = usesInventory;
         this.schema = new ConstraintSchema(template.parameters());
+        this.modules = List.copyOf(modules);
+        this.packagePaths = packagePaths.stream().map(List::copyOf).toList();
+        this.unit = unit;
     }
 
     public ConstraintTemplate template() {
@@ -46,24 +45,18 @@ public final class CompiledTemplate {
         return schema;
     }
 
-    /** An evaluator whose data is this inventory snapshot (or empty data, for templates that never read it). */
-    PolicyEvaluator evaluator(Inventory.Snapshot snapshot) {
-        if (!usesInventory) {
-            return withoutData.get();
-        }
-        long wanted = snapshot.version();
-        Loaded current = loaded;
-        if (current != null && current.inventoryVersion() == wanted) {
-            return current.evaluator();
-        }
-        synchronized (this) {
-            current = loaded;
-            if (current == null || current.inventoryVersion() != wanted) {
-                PolicyEvaluator evaluator = policy.withData(snapshot.data());
-                current = new Loaded(wanted, evaluator);
-                loaded = current;
-            }
-            return current.evaluator();
-        }
+    /** The template's Rego modules: the entry module first, then its libs (without the hook). */
+    List<RegoModule> modules() {
+        return modules;
+    }
+
+    /** The package of each module, in the order of {@link #modules()}. */
+    List<List<String>> packagePaths() {
+        return packagePaths;
+    }
+
+    /** The template's own module under the hook: what runs it when no group does. */
+    EvaluationUnit unit() {
+        return unit;
     }
 }

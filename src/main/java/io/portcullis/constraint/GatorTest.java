@@ -1,6 +1,7 @@
 package io.portcullis.constraint;
 
 import io.portcullis.match.Matcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class GatorTest {
                 throw new GatorTestException("adding data of GVK \"" + Gvk.of(obj) + "\": " + e.getMessage());
             }
         }
+        validator.prepare(Duration.ZERO);
         List<Violation> violations = new ArrayList<>();
         for (ObjectNode obj : objects) {
             try {

@@ -6,16 +6,18 @@ import io.portcullis.engine.ModuleOutline;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEngine;
-import io.portcullis.engine.PolicyEvaluator;
 import io.portcullis.engine.RegoModule;
-import io.portcullis.engine.RegoVersion;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -23,22 +25,19 @@ import java.util.stream.Collectors;
  * and regorewriter) and compiles it with the real OPA compiler, once per distinct template code. Thread-safe;
  * one instance is meant to be shared (its cache makes re-adding a template cheap).
  *
- * <p>The template runs under a hook module that is Gatekeeper's hook minus the constraint iteration (we evaluate
- * one constraint per call): {@code some r in data.<package>.violation}, then {@code {msg: r.msg, details:
- * object.get(r, "details", {})}}. So results whose {@code msg} is undefined are dropped and {@code details}
- * defaults to {@code {}}, exactly as in Gatekeeper.
+ * <p>The template runs under {@link BatchHook}, Gatekeeper's hook: all matching constraints of the template in one
+ * query, results whose {@code msg} is undefined dropped and {@code details} defaulting to {@code {}}. Several
+ * templates can also be compiled into one module ({@link #compileGroup}), so that a review is parsed into wasm
+ * memory once for all of them.
  */
 public final class TemplateCompiler {
-    /** The wasm entrypoint of the hook: a set of {@code {"msg": .., "details": ..}}. */
-    public static final String ENTRYPOINT = "portcullis_hook/violation";
-    private static final String HOOK_PACKAGE = "portcullis_hook";
     private static final String PREFIX = "invalid ConstraintTemplate: ";
 
     private final PolicyEngine engine;
     /** Compiled templates by code; bounded so edits over a long uptime do not pile up old versions. */
     private final LruCache<String, CompiledPolicy> cache = new LruCache<>(256);
-    /** Evaluators without data, shared by every client: most templates never read data.inventory. */
-    private final LruCache<CompiledPolicy, PolicyEvaluator> withoutData = new LruCache<>(256);
+    /** Units by module, shared by every client, so their warm instances are too. */
+    private final LruCache<CompiledPolicy, EvaluationUnit> units = new LruCache<>(256);
 
     public TemplateCompiler(PolicyEngine engine) {
         this.engine = engine;
@@ -105,25 +104,70 @@ public final class TemplateCompiler {
         if (policy.builtins().contains("http.send")) {
             throw ingest(PREFIX + "unable to compile modules: undefined function http.send");
         }
-        return new CompiledTemplate(template, policy, usesInventory,
-                () -> withoutData.computeIfAbsent(policy, p -> p.withData(Inventory.EMPTY)));
+        List<List<String>> packages = new ArrayList<>();
+        packages.add(packagePath);
+        libs.forEach(lib -> packages.add(lib.packagePath()));
+        boolean inventory = usesInventory;
+        EvaluationUnit unit = units.computeIfAbsent(policy, p -> new EvaluationUnit(p, Set.of(template.kind()), inventory));
+        return new CompiledTemplate(template, policy, usesInventory, templateModules(code, entryName, libNames),
+                packages, unit);
     }
 
-    private CompiledPolicy compileModules(ConstraintTemplate template, RegoCode code, String entryName,
-            List<String> libNames, List<String> packagePath) throws InvalidTemplateException {
+    /**
+     * Compiles several templates, already compiled one by one, into one module whose hook dispatches to each
+     * (their packages must not overlap: see {@link TemplateGroups}). Lib modules that templates share verbatim
+     * are included once.
+     */
+    EvaluationUnit compileGroup(List<CompiledTemplate> templates) throws PolicyCompileException {
+        Map<String, RegoModule> modules = new LinkedHashMap<>();
+        Set<String> librarySources = new LinkedHashSet<>();
+        List<BatchHook.Target> targets = new ArrayList<>();
+        boolean usesInventory = false;
+        Set<String> kinds = new LinkedHashSet<>();
+        for (CompiledTemplate t : templates) {
+            for (int i = 0; i < t.modules().size(); i++) {
+                RegoModule m = t.modules().get(i);
+                if (i > 0 && !librarySources.add(m.version() + "\0" + m.source())) {
+                    continue;
+                }
+                modules.putIfAbsent(m.name(), m);
+            }
+            targets.add(new BatchHook.Target(t.template().kind(), t.packagePaths().get(0)));
+            usesInventory |= t.usesInventory();
+            kinds.add(t.template().kind());
+        }
+        List<RegoModule> all = new ArrayList<>(modules.values());
+        all.add(BatchHook.module(targets));
+        String key = cacheKey(all);
+        CompiledPolicy policy = cache.get(key);
+        if (policy == null) {
+            policy = engine.compile(all, List.of(BatchHook.ENTRYPOINT));
+            cache.put(key, policy);
+        }
+        boolean inventory = usesInventory;
+        return units.computeIfAbsent(policy, p -> new EvaluationUnit(p, kinds, inventory));
+    }
+
+    private static List<RegoModule> templateModules(RegoCode code, String entryName, List<String> libNames) {
         List<RegoModule> modules = new ArrayList<>();
         modules.add(new RegoModule(entryName, code.rego(), code.version()));
         for (int i = 0; i < code.libs().size(); i++) {
             modules.add(new RegoModule(libNames.get(i), code.libs().get(i), code.version()));
         }
-        modules.add(new RegoModule(HOOK_PACKAGE + ".rego", hook(packagePath), RegoVersion.V1));
+        return List.copyOf(modules);
+    }
+
+    private CompiledPolicy compileModules(ConstraintTemplate template, RegoCode code, String entryName,
+            List<String> libNames, List<String> packagePath) throws InvalidTemplateException {
+        List<RegoModule> modules = new ArrayList<>(templateModules(code, entryName, libNames));
+        modules.add(BatchHook.module(List.of(new BatchHook.Target(template.kind(), packagePath))));
         String key = cacheKey(modules);
         CompiledPolicy cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
         try {
-            CompiledPolicy policy = engine.compile(modules, List.of(ENTRYPOINT));
+            CompiledPolicy policy = engine.compile(modules, List.of(BatchHook.ENTRYPOINT));
             cache.put(key, policy);
             return policy;
         } catch (PolicyCompileException e) {
@@ -135,22 +179,6 @@ public final class TemplateCompiler {
             throw new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR,
                     PREFIX + kind + detail + " (template " + template.name() + originSuffix(template) + ")", errors);
         }
-    }
-
-    /** Gatekeeper's hook, for one constraint whose parameters are already in input.parameters. */
-    static String hook(List<String> packagePath) {
-        List<String> ref = new ArrayList<>();
-        ref.add("data");
-        ref.addAll(packagePath);
-        ref.add("violation");
-        return "package " + HOOK_PACKAGE + "\n\n"
-                + "violation contains response if {\n"
-                + "\tsome r in " + ModuleOutline.refText(ref) + "\n"
-                + "\tresponse := {\n"
-                + "\t\t\"details\": object.get(r, \"details\", {}),\n"
-                + "\t\t\"msg\": r.msg,\n"
-                + "\t}\n"
-                + "}\n";
     }
 
     private static void requireViolation(ModuleOutline entry, String module) throws InvalidTemplateException {

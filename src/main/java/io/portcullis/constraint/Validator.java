@@ -1,10 +1,13 @@
 package io.portcullis.constraint;
 
+import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
 import io.portcullis.match.MatchException;
 import io.portcullis.match.Matcher;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -14,6 +17,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,28 +37,66 @@ import tools.jackson.databind.node.ObjectNode;
  * Gatekeeper's validation client: holds templates, constraints and the inventory, and reviews objects against
  * them. This is what the webhook, audit and the CLI call.
  *
- * <p>Thread-safe. Reviews read an immutable snapshot of templates and constraints and never block each other;
- * changes are serialised and swap in a new snapshot, compiling outside the lock.
+ * <p>A review selects the constraints whose match selects the object (in Java), then evaluates them the way
+ * Gatekeeper's Rego driver does, all constraints of a template in one query, and goes one step further: templates
+ * compiled together into one group module ({@link #prepare}) are evaluated in one query too, so the review is
+ * serialised and parsed into wasm memory once per request instead of once per constraint. Each constraint's
+ * entry in that query ({@code name} and {@code parameters}) is serialised once, when it is loaded.
+ *
+ * <p>Thread-safe. Reviews read an immutable snapshot of templates, constraints and the evaluation plan and never
+ * block each other; changes are serialised and swap in a new snapshot, compiling outside the lock.
  *
  * <pre>{@code
  * Validator validator = new Validator(new TemplateCompiler(new PolicyEngine(EngineConfig.defaults())));
  * validator.addTemplate(templateJson);
  * validator.addConstraint(constraintJson);
+ * validator.prepare(Duration.ZERO);   // optional: group the templates, compile them to bytecode
  * List<Result> results = validator.review(Review.ofAdmissionRequest(request, namespace), EnforcementPoint.WEBHOOK);
  * }</pre>
  */
 public final class Validator {
+    private static final Logger log = LoggerFactory.getLogger(Validator.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Comparator<Result> GATEKEEPER_ORDER =
             Comparator.comparing(Result::enforcementAction).thenComparing(Result::msg);
+    /** Templates per group module: bounds a group's compile time and the cost of recompiling it after an edit. */
+    private static final int MAX_GROUP_SIZE = 64;
+    private static final ScheduledExecutorService BACKGROUND = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "portcullis-template-grouping");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final TemplateCompiler compiler;
     private final Inventory inventory = new Inventory();
+    private final AtomicBoolean preparing = new AtomicBoolean();
     private final Object writes = new Object();
-    private volatile State state = new State(Map.of(), Map.of());
+    /** Evaluators holding an inventory snapshot, per unit whose templates read data.inventory. */
+    private final Map<EvaluationUnit, WithInventory> inventoryEvaluators = new ConcurrentHashMap<>();
+    private volatile State state = new State(Map.of(), Map.of(), EvaluationPlan.singles(Map.of()));
 
-    /** Templates by kind, and each kind's constraints by name; never modified once published. */
-    private record State(Map<String, CompiledTemplate> templates, Map<String, Map<String, Constraint>> constraints) {
+    /**
+     * Templates by kind, each kind's constraints by name, and which unit evaluates each template; never modified
+     * once published.
+     */
+    private record State(Map<String, CompiledTemplate> templates, Map<String, Map<String, Loaded>> constraints,
+            EvaluationPlan plan) {
+        State withTemplates(Map<String, CompiledTemplate> newTemplates, Map<String, Map<String, Loaded>> newConstraints) {
+            return new State(newTemplates, newConstraints, EvaluationPlan.singles(newTemplates));
+        }
+    }
+
+    /** A constraint with its entry of the batch input, {@code {"name":..,"parameters":..}}, serialised once. */
+    private record Loaded(Constraint constraint, byte[] inputEntry) {
+        static Loaded of(Constraint constraint) {
+            ObjectNode entry = JsonNodeFactory.instance.objectNode();
+            entry.put("name", constraint.name());
+            entry.set("parameters", constraint.parameters());
+            return new Loaded(constraint, JSON.writeValueAsBytes(entry));
+        }
+    }
+
+    private record WithInventory(long version, PolicyEvaluator evaluator) {
     }
 
     public Validator(TemplateCompiler compiler) {
@@ -64,25 +115,79 @@ public final class Validator {
     public CompiledTemplate addTemplate(ConstraintTemplate template) throws InvalidTemplateException {
         CompiledTemplate compiled = compiler.compile(template);
         synchronized (writes) {
-            State s = state;
-            Map<String, CompiledTemplate> templates = new TreeMap<>(s.templates());
-            templates.put(template.kind(), compiled);
-            Map<String, Map<String, Constraint>> constraints = new TreeMap<>(s.constraints());
-            Map<String, Constraint> ofKind = constraints.get(template.kind());
-            if (ofKind != null) {
-                Map<String, Constraint> revalidated = new TreeMap<>();
-                for (Constraint c : ofKind.values()) {
-                    try {
-                        revalidated.put(c.name(), Constraint.parse(c.object(), compiled));
-                    } catch (InvalidConstraintException e) {
-                        // no longer valid for the new template: not enforced any more
-                    }
-                }
-                constraints.put(template.kind(), sorted(revalidated));
-            }
-            state = new State(sorted(templates), sorted(constraints));
+            load(compiled);
         }
         return compiled;
+    }
+
+    /**
+     * Compiles the templates in parallel (one task per core) and loads those that compile; the outcome of each,
+     * in the given order, is the compiled template or the reason it was refused.
+     */
+    public List<Outcome> addTemplates(List<ConstraintTemplate> templates) {
+        int threads = Math.max(1, Math.min(templates.size(), Runtime.getRuntime().availableProcessors()));
+        List<Outcome> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "portcullis-template-compile");
+            t.setDaemon(true);
+            return t;
+        })) {
+            List<Future<CompiledTemplate>> futures = new ArrayList<>();
+            for (ConstraintTemplate template : templates) {
+                futures.add(pool.submit(() -> compiler.compile(template)));
+            }
+            for (int i = 0; i < templates.size(); i++) {
+                outcomes.add(outcome(templates.get(i), futures.get(i)));
+            }
+        }
+        synchronized (writes) {
+            for (Outcome outcome : outcomes) {
+                if (outcome.compiled() != null) {
+                    load(outcome.compiled());
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    /** What became of one template of {@link #addTemplates}: exactly one of the two is set. */
+    public record Outcome(ConstraintTemplate template, CompiledTemplate compiled, InvalidTemplateException error) {
+    }
+
+    private static Outcome outcome(ConstraintTemplate template, Future<CompiledTemplate> future) {
+        try {
+            return new Outcome(template, future.get(), null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidTemplateException invalid) {
+                return new Outcome(template, null, invalid);
+            }
+            throw new IllegalStateException("compiling template " + template.name() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling templates", e);
+        }
+    }
+
+    /** Under the write lock: publishes the compiled template and re-checks its kind's constraints. */
+    private void load(CompiledTemplate compiled) {
+        String kind = compiled.template().kind();
+        State s = state;
+        Map<String, CompiledTemplate> templates = new TreeMap<>(s.templates());
+        templates.put(kind, compiled);
+        Map<String, Map<String, Loaded>> constraints = new TreeMap<>(s.constraints());
+        Map<String, Loaded> ofKind = constraints.get(kind);
+        if (ofKind != null) {
+            Map<String, Loaded> revalidated = new TreeMap<>();
+            for (Loaded c : ofKind.values()) {
+                try {
+                    revalidated.put(c.constraint().name(), Loaded.of(Constraint.parse(c.constraint().object(), compiled)));
+                } catch (InvalidConstraintException e) {
+                    // no longer valid for the new template: not enforced any more
+                }
+            }
+            constraints.put(kind, sorted(revalidated));
+        }
+        state = s.withTemplates(sorted(templates), sorted(constraints));
     }
 
     /** Removes the template of that name and all its constraints; answers whether it was loaded. */
@@ -96,9 +201,9 @@ public final class Validator {
             }
             Map<String, CompiledTemplate> templates = new TreeMap<>(s.templates());
             templates.remove(kind.get());
-            Map<String, Map<String, Constraint>> constraints = new TreeMap<>(s.constraints());
+            Map<String, Map<String, Loaded>> constraints = new TreeMap<>(s.constraints());
             constraints.remove(kind.get());
-            state = new State(sorted(templates), sorted(constraints));
+            state = s.withTemplates(sorted(templates), sorted(constraints));
             return true;
         }
     }
@@ -113,11 +218,11 @@ public final class Validator {
                 throw Constraint.missingTemplate(kind);
             }
             Constraint parsed = Constraint.parse(constraint, template);
-            Map<String, Map<String, Constraint>> constraints = new TreeMap<>(s.constraints());
-            Map<String, Constraint> ofKind = new TreeMap<>(constraints.getOrDefault(kind, Map.of()));
-            ofKind.put(parsed.name(), parsed);
+            Map<String, Map<String, Loaded>> constraints = new TreeMap<>(s.constraints());
+            Map<String, Loaded> ofKind = new TreeMap<>(constraints.getOrDefault(kind, Map.of()));
+            ofKind.put(parsed.name(), Loaded.of(parsed));
             constraints.put(kind, sorted(ofKind));
-            state = new State(s.templates(), sorted(constraints));
+            state = new State(s.templates(), sorted(constraints), s.plan());
             return parsed;
         }
     }
@@ -138,16 +243,112 @@ public final class Validator {
     public boolean removeConstraint(String kind, String name) {
         synchronized (writes) {
             State s = state;
-            Map<String, Constraint> ofKind = s.constraints().get(kind);
+            Map<String, Loaded> ofKind = s.constraints().get(kind);
             if (ofKind == null || !ofKind.containsKey(name)) {
                 return false;
             }
-            Map<String, Constraint> remaining = new TreeMap<>(ofKind);
+            Map<String, Loaded> remaining = new TreeMap<>(ofKind);
             remaining.remove(name);
-            Map<String, Map<String, Constraint>> constraints = new TreeMap<>(s.constraints());
+            Map<String, Map<String, Loaded>> constraints = new TreeMap<>(s.constraints());
             constraints.put(kind, sorted(remaining));
-            state = new State(s.templates(), sorted(constraints));
+            state = new State(s.templates(), sorted(constraints), s.plan());
             return true;
+        }
+    }
+
+    /**
+     * Groups the loaded templates into as few modules as their packages allow, compiles those to wasm and JVM
+     * bytecode, and puts them in force; then evaluates every loaded constraint for {@code warmup} so that the
+     * JIT has compiled the hot code before the first real request. Until this runs (and after any template change
+     * since) each template is evaluated by its own module, with the same results. Failing groups are split until
+     * they compile; a template that compiles on its own always does in its own module.
+     */
+    public void prepare(Duration warmup) {
+        State s = state;
+        List<EvaluationUnit> groups = new ArrayList<>();
+        for (List<CompiledTemplate> group : TemplateGroups.of(s.templates().values(), MAX_GROUP_SIZE)) {
+            compileGroup(group, groups);
+        }
+        EvaluationPlan plan = EvaluationPlan.of(s.templates(), groups);
+        synchronized (writes) {
+            State now = state;
+            if (!plan.isFor(now.templates())) {
+                return; // templates changed meanwhile: the next prepare groups the new ones
+            }
+            state = new State(now.templates(), now.constraints(), plan);
+        }
+        long start = System.nanoTime();
+        Inventory.Snapshot data = inventory.snapshot();
+        for (EvaluationUnit unit : plan.units()) {
+            evaluator(unit, data); // instantiating compiles the module to bytecode, once
+        }
+        int rounds = WarmUp.run(this::warmUpRound, warmup);
+        log.debug("prepared {} templates in {} units ({} grouped), {} warm-up rounds, {} ms", s.templates().size(),
+                plan.units().size(), plan.groupedTemplates(), rounds, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Templates evaluated in a group of more than one (tests). */
+    int groupedTemplates() {
+        return state.plan().groupedTemplates();
+    }
+
+    /** Distinct modules that evaluate the loaded templates (tests). */
+    int units() {
+        return state.plan().units().size();
+    }
+
+    /** Whether the templates loaded now are evaluated as {@link #prepare} grouped them. */
+    public boolean isPrepared() {
+        return state.plan().isPrepared();
+    }
+
+    /**
+     * {@link #prepare} without warm-up on a background thread, a second after the call (changes that come in a
+     * burst, such as templates applied together, are grouped once). Calls while one is pending are merged.
+     */
+    public void prepareInBackground() {
+        if (preparing.compareAndSet(false, true)) {
+            BACKGROUND.schedule(() -> {
+                preparing.set(false);
+                try {
+                    prepare(Duration.ZERO);
+                } catch (RuntimeException e) {
+                    log.warn("grouping templates failed; each is evaluated by its own module", e);
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void compileGroup(List<CompiledTemplate> group, List<EvaluationUnit> out) {
+        if (group.size() < 2) {
+            return;
+        }
+        try {
+            out.add(compiler.compileGroup(group));
+        } catch (PolicyCompileException | RuntimeException e) {
+            log.warn("templates {} do not compile together ({}); splitting the group",
+                    group.stream().map(t -> t.template().kind()).toList(), e.getMessage());
+            int half = group.size() / 2;
+            compileGroup(group.subList(0, half), out);
+            compileGroup(group.subList(half, group.size()), out);
+        }
+    }
+
+    /** One evaluation of every loaded constraint against a synthetic Pod review, per unit. */
+    private void warmUpRound() {
+        State s = state;
+        Inventory.Snapshot data = inventory.snapshot();
+        byte[] review = WarmUp.podReview();
+        for (EvaluationUnit unit : s.plan().units()) {
+            Map<String, List<Loaded>> all = new TreeMap<>();
+            for (String kind : unit.kinds()) {
+                all.put(kind, List.copyOf(s.constraints().getOrDefault(kind, Map.of()).values()));
+            }
+            try {
+                evaluator(unit, data).evaluateRaw(BatchHook.ENTRYPOINT, batchInput(review, all));
+            } catch (PolicyEvaluationException e) {
+                // warm-up only: a template that errors on the synthetic Pod is reported when a real one hits it
+            }
         }
     }
 
@@ -183,7 +384,7 @@ public final class Validator {
 
     public List<Constraint> constraints() {
         List<Constraint> all = new ArrayList<>();
-        state.constraints().values().forEach(m -> all.addAll(m.values()));
+        state.constraints().values().forEach(m -> m.values().forEach(c -> all.add(c.constraint())));
         return all;
     }
 
@@ -197,23 +398,22 @@ public final class Validator {
      */
     public List<Result> review(Review review, EnforcementPoint enforcementPoint) throws ReviewException {
         State s = state;
-        Inventory.Snapshot data = inventory.snapshot();
         // Matching falls back to the synced Namespace of request.namespace; namespaceObject in the Rego input is
         // only ever the Namespace the caller resolved, as in Gatekeeper.
         JsonNode namespace = review.namespace();
         if (namespace == null && !review.requestNamespace().isEmpty()) {
             namespace = inventory.namespace(review.requestNamespace());
         }
-        byte[] reviewJson = null;
         List<Result> results = new ArrayList<>();
+        Map<EvaluationUnit, Map<String, List<Loaded>>> selected = new LinkedHashMap<>();
         for (Map.Entry<String, CompiledTemplate> entry : s.templates().entrySet()) {
             CompiledTemplate template = entry.getValue();
             if (enforcementPoint == EnforcementPoint.WEBHOOK && !template.template().appliesTo(review.operation())) {
                 continue;
             }
-            for (Constraint constraint : s.constraints().getOrDefault(entry.getKey(), Map.of()).values()) {
-                List<String> actions = constraint.enforcement().actionsAt(enforcementPoint);
-                if (actions.isEmpty()) {
+            for (Loaded loaded : s.constraints().getOrDefault(entry.getKey(), Map.of()).values()) {
+                Constraint constraint = loaded.constraint();
+                if (constraint.enforcement().actionsAt(enforcementPoint).isEmpty()) {
                     continue;
                 }
                 try {
@@ -222,59 +422,143 @@ public final class Validator {
                         continue;
                     }
                 } catch (MatchException e) {
-                    results.add(result(constraint, actions, "unable to match constraints: error matching the requested "
-                            + "object: " + Kube.describe(review.subject()) + " :" + e.getMessage(), null));
+                    results.add(result(constraint, enforcementPoint, "unable to match constraints: error matching the "
+                            + "requested object: " + Kube.describe(review.subject()) + " :" + e.getMessage(), null));
                     continue;
                 }
-                if (reviewJson == null) {
-                    reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
-                }
-                results.addAll(evaluate(template.evaluator(data), constraint, actions, reviewJson));
+                selected.computeIfAbsent(s.plan().unitOf(entry.getKey()), u -> new TreeMap<>())
+                        .computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(loaded);
+            }
+        }
+        if (!selected.isEmpty()) {
+            byte[] reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
+            Inventory.Snapshot data = inventory.snapshot();
+            for (Map.Entry<EvaluationUnit, Map<String, List<Loaded>>> unit : selected.entrySet()) {
+                results.addAll(evaluate(s, unit.getKey(), unit.getValue(), reviewJson, data, enforcementPoint));
             }
         }
         results.sort(GATEKEEPER_ORDER);
         return results;
     }
 
-    private List<Result> evaluate(PolicyEvaluator evaluator, Constraint constraint, List<String> actions,
-            byte[] reviewJson) throws ReviewException {
+    /**
+     * One query for the unit's selected constraints. When it fails, Gatekeeper's rule applies per template: every
+     * selected constraint of the failing template gets one result carrying the error. A group that fails is
+     * therefore evaluated again template by template, to find which one failed, unless it ran out of time.
+     */
+    private List<Result> evaluate(State s, EvaluationUnit unit, Map<String, List<Loaded>> byKind, byte[] reviewJson,
+            Inventory.Snapshot data, EnforcementPoint point) throws ReviewException {
         JsonNode value;
         try {
-            value = evaluator.evaluate(TemplateCompiler.ENTRYPOINT, input(reviewJson, constraint.parameters()));
+            value = evaluator(unit, data).evaluate(BatchHook.ENTRYPOINT, batchInput(reviewJson, byKind));
         } catch (PolicyEvaluationException e) {
-            // Gatekeeper turns evaluation errors into a violation carrying the constraint's action.
-            return List.of(result(constraint, actions, e.getMessage(), null));
+            if (unit.isGroup() && e.reason() != PolicyEvaluationException.Reason.DEADLINE_EXCEEDED) {
+                List<Result> results = new ArrayList<>();
+                for (Map.Entry<String, List<Loaded>> kind : byKind.entrySet()) {
+                    EvaluationUnit own = s.templates().get(kind.getKey()).unit();
+                    results.addAll(evaluate(s, own, Map.of(kind.getKey(), kind.getValue()), reviewJson, data, point));
+                }
+                return results;
+            }
+            List<Result> errors = new ArrayList<>();
+            byKind.values().forEach(constraints -> constraints.forEach(c ->
+                    errors.add(result(c.constraint(), point, e.getMessage(), null))));
+            return errors;
         }
         if (value == null || !value.isArray()) {
             return List.of();
         }
         List<Result> results = new ArrayList<>();
         for (JsonNode violation : value) {
+            Constraint constraint = find(byKind, violation.path("kind").asString(""), violation.path("name").asString(""));
+            if (constraint == null) {
+                continue;
+            }
             JsonNode msg = violation.get("msg");
             if (msg == null || !msg.isString()) {
                 throw new ReviewException("constraint " + constraint.kind() + "/" + constraint.name()
                         + ": the violation's msg is not a string: " + msg);
             }
-            results.add(result(constraint, actions, msg.asString(), violation.get("details")));
+            results.add(result(constraint, point, msg.asString(), violation.get("details")));
         }
         return results;
     }
 
-    /** {@code {"review": <review>, "parameters": <parameters>}} without re-serialising the review per constraint. */
-    private static byte[] input(byte[] reviewJson, JsonNode parameters) {
-        byte[] params = JSON.writeValueAsBytes(parameters);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(reviewJson.length + params.length + 32);
-        out.writeBytes("{\"review\":".getBytes());
+    private static Constraint find(Map<String, List<Loaded>> byKind, String kind, String name) {
+        for (Loaded loaded : byKind.getOrDefault(kind, List.of())) {
+            if (loaded.constraint().name().equals(name)) {
+                return loaded.constraint();
+            }
+        }
+        return null;
+    }
+
+    /** The unit's evaluator: shared empty-data instances, or instances holding this inventory snapshot. */
+    private PolicyEvaluator evaluator(EvaluationUnit unit, Inventory.Snapshot data) {
+        if (!unit.usesInventory()) {
+            return unit.withoutData();
+        }
+        WithInventory current = inventoryEvaluators.get(unit);
+        if (current != null && current.version() == data.version()) {
+            return current.evaluator();
+        }
+        synchronized (inventoryEvaluators) {
+            current = inventoryEvaluators.get(unit);
+            if (current == null || current.version() != data.version()) {
+                current = new WithInventory(data.version(), unit.policy().withData(data.data()));
+                inventoryEvaluators.put(unit, current);
+                inventoryEvaluators.keySet().retainAll(state.plan().units());
+            }
+            return current.evaluator();
+        }
+    }
+
+    private static final byte[] REVIEW_KEY = "{\"review\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CONSTRAINTS_KEY = ",\"constraints\":{".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * {@code {"review": <review>, "constraints": {"<Kind>": [<entry>, ..], ..}}}, spliced from bytes serialised
+     * once: the review per request, each constraint's entry when it was loaded.
+     */
+    private static byte[] batchInput(byte[] reviewJson, Map<String, List<Loaded>> byKind) {
+        int size = reviewJson.length + 32;
+        for (List<Loaded> constraints : byKind.values()) {
+            for (Loaded c : constraints) {
+                size += c.inputEntry().length + 1;
+            }
+            size += 64;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.writeBytes(REVIEW_KEY);
         out.writeBytes(reviewJson);
-        out.writeBytes(",\"parameters\":".getBytes());
-        out.writeBytes(params);
-        out.write('}');
+        out.writeBytes(CONSTRAINTS_KEY);
+        boolean firstKind = true;
+        for (Map.Entry<String, List<Loaded>> kind : byKind.entrySet()) {
+            if (!firstKind) {
+                out.write(',');
+            }
+            firstKind = false;
+            out.writeBytes(JSON.writeValueAsBytes(kind.getKey()));
+            out.write(':');
+            out.write('[');
+            boolean first = true;
+            for (Loaded c : kind.getValue()) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.writeBytes(c.inputEntry());
+            }
+            out.write(']');
+        }
+        out.writeBytes("}}".getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }
 
-    private static Result result(Constraint constraint, List<String> actions, String msg, JsonNode details) {
+    private static Result result(Constraint constraint, EnforcementPoint point, String msg, JsonNode details) {
         return new Result(constraint.kind(), constraint.name(), constraint.object(), constraint.enforcement().action(),
-                actions, msg, details == null ? JsonNodeFactory.instance.objectNode() : details);
+                constraint.enforcement().actionsAt(point), msg,
+                details == null ? JsonNodeFactory.instance.objectNode() : details);
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> map) {

@@ -28,7 +28,9 @@ public final class CompiledPolicy {
     private static final int MIN_ABI_MINOR = 2;
 
     private final WasmModule module;
-    private final Function<Instance, Machine> machineFactory;
+    private final ExecutionMode executionMode;
+    private final DirectoryBytecodeCache bytecodeCache;
+    private volatile Function<Instance, Machine> machineFactory;
     private final EngineConfig config;
     private final int initialPages;
     private final Map<String, Integer> entrypoints;
@@ -38,7 +40,8 @@ public final class CompiledPolicy {
     CompiledPolicy(byte[] wasm, EngineConfig config, DirectoryBytecodeCache bytecodeCache) throws PolicyCompileException {
         this.config = config;
         this.module = Parser.parse(wasm);
-        this.machineFactory = machineFactory(module, config.executionMode(), bytecodeCache);
+        this.executionMode = config.executionMode();
+        this.bytecodeCache = bytecodeCache;
         this.initialPages = module.importSection().stream()
                 .filter(MemoryImport.class::isInstance)
                 .map(i -> ((MemoryImport) i).limits().initialPages())
@@ -49,7 +52,9 @@ public final class CompiledPolicy {
                     + config.maxMemoryPages());
         }
 
-        // A throwaway instance answers what the module exports: its ABI, entrypoints and the builtins it calls.
+        // A throwaway instance answers what the module exports: its ABI, entrypoints and the builtins it calls. It
+        // is interpreted: compiling to bytecode takes far longer and waits until an evaluation needs it, so a
+        // template that is only checked, or only evaluated as part of a group module, never pays for it.
         WasmInstance probe = WasmInstance.probe(this);
         int abiMajor = probe.abiMajor();
         int abiMinor = probe.abiMinor();
@@ -121,8 +126,19 @@ public final class CompiledPolicy {
         return module;
     }
 
+    /** The module compiled to JVM bytecode (or the interpreter), made on first use and then shared. */
     Function<Instance, Machine> machineFactory() {
-        return machineFactory;
+        Function<Instance, Machine> factory = machineFactory;
+        if (factory == null) {
+            synchronized (this) {
+                factory = machineFactory;
+                if (factory == null) {
+                    factory = machineFactory(module, executionMode, bytecodeCache);
+                    machineFactory = factory;
+                }
+            }
+        }
+        return factory;
     }
 
     EngineConfig config() {

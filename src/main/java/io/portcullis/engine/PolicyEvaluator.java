@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class PolicyEvaluator {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Instances whose linear memory grew past this are not kept for reuse. */
+    private static final long KEEP_MEMORY_BYTES = 16L << 20;
 
     private final CompiledPolicy policy;
     private final byte[] dataJson;
@@ -109,7 +111,9 @@ public final class PolicyEvaluator {
             }
             throw new PolicyEvaluationException(Reason.RUNTIME_ERROR, "wasm evaluation failed: " + e, e);
         } finally {
-            if (healthy) {
+            // An instance that grew for a large input keeps that memory for good; let it go rather than hold
+            // megabytes per pooled instance for the next small review.
+            if (healthy && instance.memoryBytes() <= KEEP_MEMORY_BYTES) {
                 idle.push(instance);
             }
         }

@@ -2,9 +2,12 @@ package io.portcullis.engine;
 
 import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.styra.opa.wasm.OpaWasm_ModuleExports;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,13 +26,13 @@ final class WasmInstance {
     private final int dataAddr;
     private final int dataHeapPtr;
 
-    private WasmInstance(CompiledPolicy policy, byte[] dataJson) {
+    private WasmInstance(CompiledPolicy policy, byte[] dataJson, Function<Instance, Machine> machines) {
         EngineConfig config = policy.config();
         this.memory = new ByteBufferMemory(new MemoryLimits(policy.initialPages(), config.maxMemoryPages()));
         WasmHost host = new WasmHost(memory, policy.builtinsById(), config.strictBuiltinErrors());
         Instance instance = Instance.builder(policy.module())
                 .withImportValues(host.toImportValues())
-                .withMachineFactory(policy.machineFactory())
+                .withMachineFactory(machines)
                 .build();
         this.exports = new OpaWasm_ModuleExports(instance);
         host.bind(exports);
@@ -43,11 +46,16 @@ final class WasmInstance {
 
     /** An instance without data, to read the module's exports. The builtins are not resolved yet then. */
     static WasmInstance probe(CompiledPolicy policy) {
-        return new WasmInstance(policy, null);
+        return new WasmInstance(policy, null, InterpreterMachine::new);
     }
 
     static WasmInstance withData(CompiledPolicy policy, byte[] dataJson) {
-        return new WasmInstance(policy, dataJson);
+        return new WasmInstance(policy, dataJson, policy.machineFactory());
+    }
+
+    /** Linear memory now, in bytes: it grows with the largest input the instance has seen and never shrinks. */
+    long memoryBytes() {
+        return Memory.bytes(memory.pages());
     }
 
     OpaWasm_ModuleExports exports() {

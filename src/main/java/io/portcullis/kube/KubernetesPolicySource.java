@@ -6,6 +6,8 @@ import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.Validator;
+import io.portcullis.policy.EngineProperties;
+import org.springframework.beans.factory.annotation.Autowired;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.policy.ActivePolicies;
 import io.portcullis.policy.PolicySnapshot;
@@ -41,6 +43,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     private static final ResourceDefinitionContext PODS = KubeJson.context("", "v1", "Pod", "pods", true);
 
     private final KubernetesProperties properties;
+    private final Duration warmUp;
     private final ActivePolicies active;
     private final Readiness readiness;
     private final String namespace;
@@ -64,6 +67,21 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
 
     public KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
             PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness) {
+        this(client, properties, portcullis, compiler, active, readiness, Duration.ZERO);
+    }
+
+    /** @param warmUp how long the constraints run against a synthetic Pod before the first Ready */
+    @Autowired
+    public KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
+            PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness,
+            EngineProperties engine) {
+        this(client, properties, portcullis, compiler, active, readiness, engine.warmUp());
+    }
+
+    private KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
+            PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness,
+            Duration warmUp) {
+        this.warmUp = warmUp;
         this.properties = properties;
         this.active = active;
         this.readiness = readiness;
@@ -156,7 +174,12 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                     inventory.syncedKinds().size(), mutationConfig.mutators().mutators().size(),
                     mutationConfig.bindings().size(), published.problems().size());
             published.problems().forEach(p -> log.warn("not loaded: {}", p));
+            // Group the templates and warm them up before traffic arrives; later template changes regroup in the
+            // background, while each changed template is evaluated by its own module meanwhile.
+            validator.prepare(warmUp);
             readiness.markReady();
+        } else if (ready && !validator.isPrepared()) {
+            validator.prepareInBackground();
         }
     }
 

@@ -53,6 +53,7 @@ public class DirectoryPolicySource implements DisposableBean {
     private static final long POLL_SECONDS = 2;
 
     private final PortcullisProperties properties;
+    private final EngineProperties engine;
     private final TemplateCompiler compiler;
     private final ActivePolicies active;
     private final Readiness readiness;
@@ -63,9 +64,10 @@ public class DirectoryPolicySource implements DisposableBean {
     });
     private volatile String fingerprint = "";
 
-    public DirectoryPolicySource(PortcullisProperties properties, TemplateCompiler compiler, ActivePolicies active,
-            Readiness readiness) {
+    public DirectoryPolicySource(PortcullisProperties properties, EngineProperties engine, TemplateCompiler compiler,
+            ActivePolicies active, Readiness readiness) {
         this.properties = properties;
+        this.engine = engine;
         this.compiler = compiler;
         this.active = active;
         this.readiness = readiness;
@@ -104,16 +106,31 @@ public class DirectoryPolicySource implements DisposableBean {
     PolicySnapshot load() {
         List<String> problems = new ArrayList<>();
         Validator validator = new Validator(compiler);
+        List<ConstraintTemplate> templates = new ArrayList<>();
+        List<Path> templateFiles = new ArrayList<>();
+        List<ObjectNode> templateObjects = new ArrayList<>();
         for (Path file : files(List.of(properties.templates()))) {
             for (ObjectNode object : objects(file, problems)) {
                 if (TemplateParser.isTemplate(object)) {
                     try {
-                        validator.addTemplate(TemplateParser.parse(object, file.toString()));
+                        templates.add(TemplateParser.parse(object, file.toString()));
+                        templateFiles.add(file);
+                        templateObjects.add(object);
                     } catch (InvalidTemplateException e) {
                         problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage()
                                 + positionsInFile(file, object, e));
                     }
                 }
+            }
+        }
+        List<Validator.Outcome> outcomes = validator.addTemplates(templates);
+        for (int i = 0; i < outcomes.size(); i++) {
+            InvalidTemplateException e = outcomes.get(i).error();
+            if (e != null) {
+                Path file = templateFiles.get(i);
+                ObjectNode object = templateObjects.get(i);
+                problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage()
+                        + positionsInFile(file, object, e));
             }
         }
         GatekeeperConfig config = GatekeeperConfig.EMPTY;
@@ -146,6 +163,8 @@ public class DirectoryPolicySource implements DisposableBean {
                 }
             }
         }
+        // Group the templates into as few modules as possible and warm them up before this snapshot is served.
+        validator.prepare(engine.warmUp());
         return new PolicySnapshot(validator, config, mutations(files(properties.mutations()), problems), problems);
     }
 

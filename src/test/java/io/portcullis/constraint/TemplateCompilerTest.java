@@ -164,7 +164,12 @@ class TemplateCompilerTest {
     }
 
     @Test
-    void theHookSelectsTheTemplatesPackage() {
-        assertThat(TemplateCompiler.hook(List.of("a", "b-c"))).contains("some r in data.a[\"b-c\"].violation");
+    void theHookSelectsEachTemplatesPackageAndItsConstraints() {
+        String hook = BatchHook.module(List.of(new BatchHook.Target("K8sOne", List.of("a", "b-c")),
+                new BatchHook.Target("K8sTwo", List.of("two")))).source();
+        assertThat(hook).contains("some c in input.constraints[\"K8sOne\"]")
+                .contains("some r in data.a[\"b-c\"].violation with input as {\"review\": input.review, \"parameters\": c.parameters}")
+                .contains("some c in input.constraints[\"K8sTwo\"]")
+                .contains("some r in data.two.violation");
     }
 }
