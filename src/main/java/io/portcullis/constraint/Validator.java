@@ -434,6 +434,10 @@ public final class Validator {
             byte[] reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
             Inventory.Snapshot data = inventory.snapshot();
             for (Map.Entry<EvaluationUnit, Map<String, List<Loaded>>> unit : selected.entrySet()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // The caller gave up on this review (its deadline passed): stop using CPU for it.
+                    throw new ReviewException("the review was cancelled before all templates were evaluated");
+                }
                 results.addAll(evaluate(s, unit.getKey(), unit.getValue(), reviewJson, data, enforcementPoint));
             }
         }

@@ -2,7 +2,7 @@ package io.portcullis.engine;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -12,11 +12,7 @@ import java.util.concurrent.TimeUnit;
  * evaluation never leaks into whatever the thread does next.
  */
 final class Deadline implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "portcullis-eval-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private final Thread thread = Thread.currentThread();
     private final ScheduledFuture<?> timer;
@@ -25,6 +21,17 @@ final class Deadline implements AutoCloseable {
 
     private Deadline(Duration timeout) {
         this.timer = TIMER.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Cancelled timers leave the queue at once: thousands of evaluations a second would otherwise pile them up. */
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "portcullis-eval-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     static Deadline start(Duration timeout) {

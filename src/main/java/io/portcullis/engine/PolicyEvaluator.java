@@ -61,18 +61,24 @@ public final class PolicyEvaluator {
         }
         long start = System.nanoTime();
         try (Deadline timer = Deadline.start(deadline)) {
-            if (!permits.tryAcquire(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
+            try {
+                if (!permits.tryAcquire(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw new PolicyEvaluationException(Reason.DEADLINE_EXCEEDED,
+                            "no policy instance became free within " + deadline.toMillis() + " ms");
+                }
+            } catch (InterruptedException e) {
+                if (!timer.expired()) {
+                    Thread.currentThread().interrupt(); // the caller gave up: it must see the flag and stop too
+                }
                 throw new PolicyEvaluationException(Reason.DEADLINE_EXCEEDED,
-                        "no policy instance became free within " + deadline.toMillis() + " ms");
+                        "evaluation stopped after " + (System.nanoTime() - start) / 1_000_000
+                                + " ms waiting for a policy instance", e);
             }
             try {
                 return run(id, inputJson, timer, start);
             } finally {
                 permits.release();
             }
-        } catch (InterruptedException e) {
-            throw new PolicyEvaluationException(Reason.DEADLINE_EXCEEDED,
-                    "evaluation stopped after " + deadline.toMillis() + " ms waiting for a policy instance", e);
         }
     }
 
@@ -87,6 +93,13 @@ public final class PolicyEvaluator {
             healthy = true;
             return result;
         } catch (ChicoryInterruptedException e) {
+            if (!timer.expired()) {
+                // Someone else interrupted the thread (the webhook gave up on the request): keep the flag set so
+                // the caller stops too, instead of going on to the next evaluation.
+                Thread.currentThread().interrupt();
+                throw new PolicyEvaluationException(Reason.DEADLINE_EXCEEDED, "evaluation cancelled after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms: the request's time is up", e);
+            }
             throw new PolicyEvaluationException(Reason.DEADLINE_EXCEEDED, "evaluation stopped at its deadline of "
                     + deadline.toMillis() + " ms (ran " + (System.nanoTime() - start) / 1_000_000 + " ms)", e);
         } catch (WasmInstance.MemoryCapException e) {
