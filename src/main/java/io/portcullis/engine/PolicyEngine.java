@@ -1,8 +1,11 @@
 package io.portcullis.engine;
 
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +32,24 @@ public final class PolicyEngine implements AutoCloseable {
         this.compiler = OpaCompiler.of(config);
         Path cacheDir = config.cacheDir();
         this.modules = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("wasm"));
-        this.bytecode = cacheDir == null ? null : new DirectoryBytecodeCache(cacheDir.resolve("bytecode"));
+        // Generated classes are only valid for the Chicory that generated them: one directory per version.
+        this.bytecode = cacheDir == null ? null
+                : new DirectoryBytecodeCache(cacheDir.resolve("bytecode-chicory-" + chicoryVersion()));
     }
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** Chicory's version, read from its jar's name (the jar has no version in its manifest). */
+    static String chicoryVersion() {
+        try {
+            String location = String.valueOf(MachineFactoryCompiler.class.getProtectionDomain().getCodeSource().getLocation());
+            Matcher m = Pattern.compile("compiler-([0-9][^/!]*?)\\.jar").matcher(location);
+            return m.find() ? m.group(1) : "unknown";
+        } catch (SecurityException | NullPointerException e) {
+            return "unknown";
+        }
     }
 
     /** The OPA version that compiles the policies. */
