@@ -7,21 +7,28 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The JsonMapper for admission traffic, with {@link AdmissionLimits} enforced by the parser itself (Jackson
- * checks depth and lengths while streaming, so no recursion or buffering happens past a limit).
+ * The JsonMappers for admission traffic. {@link #mapper} reads reviews with {@link AdmissionLimits} enforced by
+ * the parser itself (Jackson checks depth and lengths while streaming, so no recursion or buffering happens past a
+ * limit); {@link #treeMapper} writes the trees it accepted back out.
  *
- * <p>Writing allows a few more levels than reading: code that wraps a review (Gatekeeper's Rego input puts the
- * request under {@code input.review}) must be able to serialise every tree we accepted. Jackson's default
- * mapper stops writing at depth 500, so code that serialises request trees should use this mapper.
+ * <p>Jackson's default mapper stops at depth 500 (reading and writing), half the admission limit: code that
+ * serialises an accepted request tree must use one of these, or it fails on a review the reader let through.
  */
 public final class AdmissionJson {
 
     /** Levels a consumer may add around an accepted tree when writing it back out. */
     static final int WRITE_DEPTH_HEADROOM = 16;
 
+    private static final JsonMapper TREES = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+                    .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+                    .build())
+            .build();
+
     private AdmissionJson() {
     }
 
+    /** Reads (and writes) AdmissionReviews within the limits. */
     public static JsonMapper mapper(AdmissionLimits limits) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -36,5 +43,14 @@ public final class AdmissionJson {
         return JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
+    }
+
+    /**
+     * For trees already in memory, such as an accepted review re-serialised as a policy's input, and what the
+     * policy answers about it: no nesting limit of its own, because whoever parsed the tree bounded it already.
+     * Thread-safe and shared.
+     */
+    public static JsonMapper treeMapper() {
+        return TREES;
     }
 }

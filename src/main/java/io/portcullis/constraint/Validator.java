@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.admission.AdmissionJson;
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
 import io.portcullis.match.MatchException;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,7 +35,9 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  */
 public final class Validator {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    // Not Jackson's default mapper: it refuses to write trees deeper than 500, and reviews may nest up to the
+    // webhook's limit (portcullis.webhook.max-nesting-depth, 1000).
+    private static final ObjectMapper JSON = AdmissionJson.treeMapper();
     private static final Comparator<Result> GATEKEEPER_ORDER =
             Comparator.comparing(Result::enforcementAction).thenComparing(Result::msg);
 
