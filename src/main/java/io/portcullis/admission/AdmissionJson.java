@@ -1,10 +1,13 @@
 package io.portcullis.admission;
 
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.StreamWriteConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.NumericNode;
 
 /**
  * The JsonMappers for admission traffic. {@link #mapper} reads reviews with {@link AdmissionLimits} enforced by
@@ -28,7 +31,12 @@ public final class AdmissionJson {
     private AdmissionJson() {
     }
 
-    /** Reads (and writes) AdmissionReviews within the limits. */
+    /**
+     * Reads (and writes) AdmissionReviews within the limits. Beyond Jackson's defaults it refuses what the API
+     * server never sends: a key twice in one object (which value a policy sees would depend on the parser) and a
+     * number beyond the range of a 64-bit float (Jackson would make it {@code Infinity}, which JSON cannot
+     * carry on to the policies).
+     */
     public static JsonMapper mapper(AdmissionLimits limits) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -39,8 +47,10 @@ public final class AdmissionJson {
                 .streamWriteConstraints(StreamWriteConstraints.builder()
                         .maxNestingDepth(limits.maxNestingDepth() + WRITE_DEPTH_HEADROOM)
                         .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
         return JsonMapper.builder(factory)
+                .nodeFactory(FiniteNumbers.NODES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
     }
@@ -52,5 +62,33 @@ public final class AdmissionJson {
      */
     public static JsonMapper treeMapper() {
         return TREES;
+    }
+
+    /** Thrown while reading a number that overflows a double, so the reader can say so instead of using Infinity. */
+    static final class NumberOutOfRangeException extends RuntimeException {
+        NumberOutOfRangeException() {
+            super("a number is beyond the range of a 64-bit float (about ±1.8e308)", null, false, false);
+        }
+    }
+
+    /** Builds number nodes as Jackson does, but refuses the infinities that an overflowing literal turns into. */
+    private static final class FiniteNumbers extends JsonNodeFactory {
+        static final FiniteNumbers NODES = new FiniteNumbers();
+
+        @Override
+        public NumericNode numberNode(double value) {
+            if (!Double.isFinite(value)) {
+                throw new NumberOutOfRangeException();
+            }
+            return super.numberNode(value);
+        }
+
+        @Override
+        public NumericNode numberNode(float value) {
+            if (!Float.isFinite(value)) {
+                throw new NumberOutOfRangeException();
+            }
+            return super.numberNode(value);
+        }
     }
 }
