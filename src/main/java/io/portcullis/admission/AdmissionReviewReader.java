@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -36,6 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
  * where a {@code failurePolicy: Ignore} admits the object unchecked; an answer with it is a rejection it honours.
  */
 public final class AdmissionReviewReader {
+
+    /** How Jackson's hints cite its switches: `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS`, Feature 'ALLOW_COMMENTS'. */
+    private static final Pattern JACKSON_SWITCH = Pattern.compile("`\\w+(\\.\\w+)+`|Feature '\\w+'");
 
     /** How much of the body's start is kept for that scan: uid and apiVersion come in its first few hundred bytes. */
     private static final int IDENTITY_SCAN_BYTES = 64 << 10;
@@ -69,7 +74,7 @@ public final class AdmissionReviewReader {
         }
         RecordingInputStream recorded = new RecordingInputStream(body, scanBytes);
         try {
-            return toReview(parse(new BoundedInputStream(recorded, limits.maxRequestBytes())));
+            return toReview(parse(new Utf8CheckingInputStream(new BoundedInputStream(recorded, limits.maxRequestBytes()))));
         } catch (InvalidAdmissionReviewException e) {
             throw e.overLimit() ? identify(e, recorded.start()) : e;
         }
@@ -154,6 +159,8 @@ public final class AdmissionReviewReader {
         JsonNode root;
         try {
             root = mapper.readTree(body);
+        } catch (AdmissionJson.NumberOutOfRangeException e) {
+            throw numberOutOfRange(e);
         } catch (JacksonException e) {
             throw translate(e);
         }
@@ -168,6 +175,12 @@ public final class AdmissionReviewReader {
             if (t instanceof BodyTooLargeException) {
                 return tooLargeError(-1);
             }
+            if (t instanceof AdmissionJson.NumberOutOfRangeException range) {
+                return numberOutOfRange(range);
+            }
+            if (t instanceof Utf8CheckingInputStream.InvalidUtf8Exception utf8) {
+                return invalid("malformed JSON: " + utf8.getMessage());
+            }
             if (t instanceof StreamConstraintsException limit) {
                 // Jackson names its own getter in the message; the caller only needs the numbers.
                 String what = limit.getOriginalMessage().replaceAll(",? from `[^`]*`", "");
@@ -179,8 +192,29 @@ public final class AdmissionReviewReader {
             return invalid("could not read the request body: " + io.getMessage());
         }
         // Jackson may cite a start marker's location with a redacted source; the line/column below suffice.
-        String what = e.getOriginalMessage().replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
+        String what = withoutJacksonHint(e.getOriginalMessage()
+                .replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\]\\)", ""));
         return invalid("malformed JSON: " + what + where(e.getLocation()));
+    }
+
+    /**
+     * The message without Jackson's advice on its own switches ("Non-standard token 'NaN': enable
+     * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"): the caller cannot act on it, and it names our
+     * internals. The advice starts at the last ':', '(' or ". " before the switch's name.
+     */
+    static String withoutJacksonHint(String message) {
+        Matcher hint = JACKSON_SWITCH.matcher(message);
+        if (!hint.find()) {
+            return message;
+        }
+        String before = message.substring(0, hint.start());
+        int cut = Math.max(Math.max(before.lastIndexOf(':'), before.lastIndexOf('(')), before.lastIndexOf(". "));
+        return (cut < 0 ? before : before.substring(0, cut)).strip();
+    }
+
+    /** Answered like a limit: the API server never sends such a number, and a rejection beats its failurePolicy. */
+    private static InvalidAdmissionReviewException numberOutOfRange(AdmissionJson.NumberOutOfRangeException e) {
+        return overLimit("AdmissionReview exceeds a parser limit: " + e.getMessage());
     }
 
     private InvalidAdmissionReviewException tooLargeError(long declaredBytes) {

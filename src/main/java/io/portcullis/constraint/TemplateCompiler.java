@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
@@ -36,6 +40,8 @@ public final class TemplateCompiler {
     private final PolicyEngine engine;
     /** Compiled templates by code; bounded so edits over a long uptime do not pile up old versions. */
     private final LruCache<String, CompiledPolicy> cache = new LruCache<>(256);
+    /** Compiled templates by their whole definition. */
+    private final LruCache<ConstraintTemplate, CompiledTemplate> templates = new LruCache<>(256);
     /** Units by module, shared by every client, so their warm instances are too. */
     private final LruCache<CompiledPolicy, EvaluationUnit> units = new LruCache<>(256);
 
@@ -47,8 +53,60 @@ public final class TemplateCompiler {
         return engine;
     }
 
+    /**
+     * Compiles the templates in parallel (one task per core), so their compiles fill the caches and a following
+     * {@link #compile} of each is cheap; the outcome of each, in order: the compiled template or why it was refused.
+     */
+    public List<Outcome> compileAll(List<ConstraintTemplate> templates) {
+        int threads = Math.max(1, Math.min(templates.size(), Runtime.getRuntime().availableProcessors()));
+        List<Outcome> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "portcullis-template-compile");
+            t.setDaemon(true);
+            return t;
+        })) {
+            List<Future<CompiledTemplate>> futures = new ArrayList<>();
+            for (ConstraintTemplate template : templates) {
+                futures.add(pool.submit(() -> compile(template)));
+            }
+            for (int i = 0; i < templates.size(); i++) {
+                outcomes.add(outcome(templates.get(i), futures.get(i)));
+            }
+        }
+        return outcomes;
+    }
+
+    /** What became of one template of {@link #compileAll}: exactly one of the two is set. */
+    public record Outcome(ConstraintTemplate template, CompiledTemplate compiled, InvalidTemplateException error) {
+    }
+
+    private static Outcome outcome(ConstraintTemplate template, Future<CompiledTemplate> future) {
+        try {
+            return new Outcome(template, future.get(), null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidTemplateException invalid) {
+                return new Outcome(template, null, invalid);
+            }
+            throw new IllegalStateException("compiling template " + template.name() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling templates", e);
+        }
+    }
+
     /** Checks and compiles the template's Rego; a template without Rego is refused (no driver runs it). */
     public CompiledTemplate compile(ConstraintTemplate template) throws InvalidTemplateException {
+        // The same template again (every directory reload re-reads every file): no compiler process at all.
+        CompiledTemplate known = templates.get(template);
+        if (known != null) {
+            return known;
+        }
+        CompiledTemplate compiled = compileFresh(template);
+        templates.put(template, compiled);
+        return compiled;
+    }
+
+    private CompiledTemplate compileFresh(ConstraintTemplate template) throws InvalidTemplateException {
         RegoCode code = template.rego();
         if (code == null) {
             throw ingest("no language driver is installed that handles this constraint template: engines "

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.admission.AdmissionJson;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
@@ -18,10 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -56,7 +53,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Validator {
     private static final Logger log = LoggerFactory.getLogger(Validator.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    // Not Jackson's default mapper: it refuses to write trees deeper than 500, and reviews may nest up to the
+    // webhook's limit (portcullis.webhook.max-nesting-depth, 1000).
+    private static final ObjectMapper JSON = AdmissionJson.treeMapper();
     private static final Comparator<Result> GATEKEEPER_ORDER =
             Comparator.comparing(Result::enforcementAction).thenComparing(Result::msg);
     /** Templates per group module: bounds a group's compile time and the cost of recompiling it after an edit. */
@@ -124,48 +123,16 @@ public final class Validator {
      * Compiles the templates in parallel (one task per core) and loads those that compile; the outcome of each,
      * in the given order, is the compiled template or the reason it was refused.
      */
-    public List<Outcome> addTemplates(List<ConstraintTemplate> templates) {
-        int threads = Math.max(1, Math.min(templates.size(), Runtime.getRuntime().availableProcessors()));
-        List<Outcome> outcomes = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "portcullis-template-compile");
-            t.setDaemon(true);
-            return t;
-        })) {
-            List<Future<CompiledTemplate>> futures = new ArrayList<>();
-            for (ConstraintTemplate template : templates) {
-                futures.add(pool.submit(() -> compiler.compile(template)));
-            }
-            for (int i = 0; i < templates.size(); i++) {
-                outcomes.add(outcome(templates.get(i), futures.get(i)));
-            }
-        }
+    public List<TemplateCompiler.Outcome> addTemplates(List<ConstraintTemplate> templates) {
+        List<TemplateCompiler.Outcome> outcomes = compiler.compileAll(templates);
         synchronized (writes) {
-            for (Outcome outcome : outcomes) {
+            for (TemplateCompiler.Outcome outcome : outcomes) {
                 if (outcome.compiled() != null) {
                     load(outcome.compiled());
                 }
             }
         }
         return outcomes;
-    }
-
-    /** What became of one template of {@link #addTemplates}: exactly one of the two is set. */
-    public record Outcome(ConstraintTemplate template, CompiledTemplate compiled, InvalidTemplateException error) {
-    }
-
-    private static Outcome outcome(ConstraintTemplate template, Future<CompiledTemplate> future) {
-        try {
-            return new Outcome(template, future.get(), null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InvalidTemplateException invalid) {
-                return new Outcome(template, null, invalid);
-            }
-            throw new IllegalStateException("compiling template " + template.name() + " failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while compiling templates", e);
-        }
     }
 
     /** Under the write lock: publishes the compiled template and re-checks its kind's constraints. */

@@ -6,9 +6,9 @@ import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
+import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.RegoInFile;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,54 +43,72 @@ import tools.jackson.databind.node.ObjectNode;
  * Standalone mode: templates, constraints, Config, inventory objects and mutations come from local directories
  * ({@code portcullis.templates}, {@code .constraints}, {@code .data}, {@code .mutations}) and are reloaded when a
  * file changes. Each load builds a fresh snapshot (templates compile from the engine's cache, so a reload costs
- * little) and swaps it in whole. A template that does not compile is reported with file, line and column and
- * enforces nothing; the rest still loads.
+ * little) and swaps it in whole.
+ *
+ * <p>An edit never switches enforcement off by accident. A changed file is taken only once it has stayed the same
+ * for a whole poll, so a file being written is not read half-way; a template, constraint or data file that does
+ * not parse, or an object in it that does not load, keeps its last good version in force (see
+ * {@link PolicyFileLoad}). Files in error are logged, listed in the readiness details and counted by
+ * {@link PolicyFileErrors}. A template that has never compiled enforces nothing; the rest still loads.
  */
 @Component
 @ConditionalOnProperty(name = "portcullis.source", havingValue = "directories", matchIfMissing = true)
 public class DirectoryPolicySource implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(DirectoryPolicySource.class);
     private static final Set<String> EXTENSIONS = Set.of(".yaml", ".yml", ".json");
-    private static final long POLL_SECONDS = 2;
+    private static final long POLL_MILLIS = 1000;
 
     private final PortcullisProperties properties;
     private final EngineProperties engine;
     private final TemplateCompiler compiler;
     private final ActivePolicies active;
     private final Readiness readiness;
+    private final PolicyFileErrors errors;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-directory-watch");
         t.setDaemon(true);
         return t;
     });
-    private volatile String fingerprint = "";
+    // Only the watcher thread touches these.
+    private String seen;
+    private String loaded;
+    private PolicyFileLoad.InForce inForce = PolicyFileLoad.InForce.NONE;
 
     public DirectoryPolicySource(PortcullisProperties properties, EngineProperties engine, TemplateCompiler compiler,
-            ActivePolicies active, Readiness readiness) {
+            ActivePolicies active, Readiness readiness, PolicyFileErrors errors) {
         this.properties = properties;
         this.engine = engine;
         this.compiler = compiler;
         this.active = active;
         this.readiness = readiness;
+        this.errors = errors;
     }
 
     /** Loads once the server is up (the HTTPS port answers health checks meanwhile), then polls for changes. */
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
         watcher.execute(this::reloadIfChanged);
-        watcher.scheduleWithFixedDelay(this::reloadIfChanged, POLL_SECONDS, POLL_SECONDS, TimeUnit.SECONDS);
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private void reloadIfChanged() {
+    /**
+     * One poll: loads when the files differ from the last load and have not changed since the previous poll, so a
+     * file still being written is not taken (the first load does not wait). A file that did not parse is read
+     * again as soon as it changes; its last good version stays in force meanwhile.
+     */
+    void reloadIfChanged() {
         try {
             String now = fingerprint(allPaths());
-            if (now.equals(fingerprint)) {
+            boolean settled = now.equals(seen) || loaded == null;
+            seen = now;
+            if (now.equals(loaded) || !settled) {
                 return;
             }
             long start = System.nanoTime();
             PolicySnapshot snapshot = load();
             active.publish(snapshot);
-            fingerprint = now;
+            // What was there before the load: a file changed while loading differs from it at the next poll.
+            loaded = now;
             snapshot.problems().forEach(p -> log.warn("not loaded: {}", p));
             log.info("policies loaded: {} templates, {} constraints, {} mutators, {} profile bindings, {} problems in {} ms",
                     snapshot.validator().templates().size(), snapshot.validator().constraints().size(),
@@ -102,77 +121,113 @@ public class DirectoryPolicySource implements DisposableBean {
         }
     }
 
-    /** Reads every directory into a new snapshot. */
+    /**
+     * Reads every directory into a new snapshot; files and objects in error fall back to what the previous load
+     * put in force.
+     */
     PolicySnapshot load() {
-        List<String> problems = new ArrayList<>();
+        PolicyFileLoad files = new PolicyFileLoad(inForce);
         Validator validator = new Validator(compiler);
-        List<ConstraintTemplate> templates = new ArrayList<>();
-        List<Path> templateFiles = new ArrayList<>();
-        List<ObjectNode> templateObjects = new ArrayList<>();
+        precompile(files(List.of(properties.templates())));
         for (Path file : files(List.of(properties.templates()))) {
-            for (ObjectNode object : objects(file, problems)) {
+            for (ObjectNode object : files.read(file)) {
                 if (TemplateParser.isTemplate(object)) {
-                    try {
-                        templates.add(TemplateParser.parse(object, file.toString()));
-                        templateFiles.add(file);
-                        templateObjects.add(object);
-                    } catch (InvalidTemplateException e) {
-                        problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage()
-                                + positionsInFile(file, object, e));
-                    }
+                    files.take(file, object, template -> addTemplate(validator, file, template));
                 }
             }
         }
-        List<Validator.Outcome> outcomes = validator.addTemplates(templates);
-        for (int i = 0; i < outcomes.size(); i++) {
-            InvalidTemplateException e = outcomes.get(i).error();
-            if (e != null) {
-                Path file = templateFiles.get(i);
-                ObjectNode object = templateObjects.get(i);
-                problems.add(file + ": ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage()
-                        + positionsInFile(file, object, e));
-            }
-        }
-        GatekeeperConfig config = GatekeeperConfig.EMPTY;
+        AtomicReference<GatekeeperConfig> config = new AtomicReference<>(GatekeeperConfig.EMPTY);
         for (Path file : files(properties.constraints())) {
-            for (ObjectNode object : objects(file, problems)) {
-                try {
-                    if (Constraint.isConstraint(object)) {
-                        validator.addConstraint(object);
-                    } else if (GatekeeperConfig.isConfig(object)) {
-                        // As in Gatekeeper, only the Config named "config" counts; another one must not silently
-                        // replace it (whichever file sorted last would win).
-                        if (GatekeeperConfig.NAME.equals(Kube.name(object))) {
-                            config = GatekeeperConfig.parse(object);
-                        } else {
-                            problems.add(file + ": Config " + Kube.name(object) + ": ignored; only the Config named '"
-                                    + GatekeeperConfig.NAME + "' is honoured");
-                        }
+            for (ObjectNode object : files.read(file)) {
+                if (Constraint.isConstraint(object)) {
+                    files.take(file, object, constraint -> addConstraint(validator, constraint));
+                } else if (GatekeeperConfig.isConfig(object)) {
+                    // As in Gatekeeper, only the Config named "config" counts; another one must not silently
+                    // replace it (whichever file sorted last would win).
+                    if (GatekeeperConfig.NAME.equals(Kube.name(object))) {
+                        files.take(file, object, c -> parseConfig(c, config));
+                    } else {
+                        files.error(file, "Config " + Kube.name(object) + ": ignored; only the Config named '"
+                                + GatekeeperConfig.NAME + "' is honoured");
                     }
-                } catch (InvalidConstraintException | InvalidObjectException e) {
-                    problems.add(file + ": " + object.path("kind").asString() + " " + Kube.name(object) + ": " + e.getMessage());
                 }
             }
         }
         for (Path file : files(properties.data())) {
-            for (ObjectNode object : objects(file, problems)) {
-                try {
-                    validator.addData(object);
-                } catch (InvalidObjectException e) {
-                    problems.add(file + ": " + Kube.name(object) + ": " + e.getMessage());
-                }
+            for (ObjectNode object : files.read(file)) {
+                files.take(file, object, o -> addData(validator, o));
             }
         }
+        MutationConfig mutation = mutations(files(properties.mutations()), files);
         // Group the templates into as few modules as possible and warm them up before this snapshot is served.
         validator.prepare(engine.warmUp());
-        return new PolicySnapshot(validator, config, mutations(files(properties.mutations()), problems), problems);
+        inForce = files.inForce();
+        errors.replace(files.errors());
+        return new PolicySnapshot(validator, config.get(), mutation, files.problems());
+    }
+
+    /**
+     * Compiles every readable template of the files in parallel first, so that loading them one by one below (in
+     * file order, with the last-good fallbacks) takes each from the compiler's cache.
+     */
+    private void precompile(List<Path> templateFiles) {
+        List<ConstraintTemplate> templates = new ArrayList<>();
+        for (Path file : templateFiles) {
+            try {
+                for (ObjectNode object : Manifests.readObjects(file)) {
+                    if (TemplateParser.isTemplate(object)) {
+                        templates.add(TemplateParser.parse(object, file.toString()));
+                    }
+                }
+            } catch (ManifestException | InvalidTemplateException e) {
+                // reported by the load itself
+            }
+        }
+        compiler.compileAll(templates);
+    }
+
+    private String addTemplate(Validator validator, Path file, ObjectNode object) {
+        try {
+            validator.addTemplate(TemplateParser.parse(object, file.toString()));
+            return null;
+        } catch (InvalidTemplateException e) {
+            return "ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage() + positionsInFile(file, object, e);
+        }
+    }
+
+    private static String addConstraint(Validator validator, ObjectNode object) {
+        try {
+            validator.addConstraint(object);
+            return null;
+        } catch (InvalidConstraintException e) {
+            return object.path("kind").asString() + " " + Kube.name(object) + ": " + e.getMessage();
+        }
+    }
+
+    private static String parseConfig(ObjectNode object, AtomicReference<GatekeeperConfig> config) {
+        try {
+            config.set(GatekeeperConfig.parse(object));
+            return null;
+        } catch (InvalidObjectException e) {
+            return "Config " + Kube.name(object) + ": " + e.getMessage();
+        }
+    }
+
+    private static String addData(Validator validator, ObjectNode object) {
+        try {
+            validator.addData(object);
+            return null;
+        } catch (InvalidObjectException e) {
+            return Kube.name(object) + ": " + e.getMessage();
+        }
     }
 
     /**
      * The mutation configuration of these files. A file that does not load is reported and left out, and the
      * others still load, as templates do: one mistyped mutator must not switch off every mutator and binding.
+     * (Mutation files in error do not keep a last good version.)
      */
-    private static MutationConfig mutations(List<Path> files, List<String> problems) {
+    private static MutationConfig mutations(List<Path> files, PolicyFileLoad load) {
         if (files.isEmpty()) {
             return MutationConfig.EMPTY;
         }
@@ -185,13 +240,17 @@ public class DirectoryPolicySource implements DisposableBean {
                     MutationConfigLoader.load(file);
                     loadable.add(file);
                 } catch (MutationConfigLoader.MutationConfigException e) {
-                    problems.addAll(e.errors());
+                    e.errors().forEach(error -> load.error(file, error));
                 }
+            }
+            if (loadable.isEmpty()) {
+                return MutationConfig.EMPTY;
             }
             try {
                 return MutationConfigLoader.load(loadable.toArray(Path[]::new));
             } catch (MutationConfigLoader.MutationConfigException e) {
-                problems.addAll(e.errors());
+                // Files that load alone but conflict together: reported against the first of them.
+                e.errors().forEach(error -> load.error(loadable.getFirst(), error));
                 return MutationConfig.EMPTY;
             }
         }
@@ -209,18 +268,6 @@ public class DirectoryPolicySource implements DisposableBean {
             return at.isEmpty() ? "" : " (at " + String.join(", ", at) + ")";
         } catch (IOException | InvalidTemplateException ignored) {
             return "";
-        }
-    }
-
-    private static List<ObjectNode> objects(Path file, List<String> problems) {
-        try {
-            return Manifests.readObjects(file).stream()
-                    // Sample AdmissionReviews sit next to constraints in examples/; they are requests, not objects.
-                    .filter(o -> !"AdmissionReview".equals(o.path("kind").asString()))
-                    .toList();
-        } catch (ManifestException e) {
-            problems.add(file + ": " + e.getMessage());
-            return List.of();
         }
     }
 
@@ -257,8 +304,9 @@ public class DirectoryPolicySource implements DisposableBean {
         StringBuilder sb = new StringBuilder();
         for (Path file : files(paths)) {
             try {
+                // The full-precision time, so that two writes within a millisecond still differ.
                 sb.append(file).append(' ').append(Files.size(file)).append(' ')
-                        .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+                        .append(Files.getLastModifiedTime(file).toInstant()).append('\n');
             } catch (IOException e) {
                 sb.append(file).append(" unreadable\n");
             }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionReviewReader;
 import io.portcullis.admission.AdmissionReviewWriter;
+import io.portcullis.policy.PolicyFilesConfiguration;
 import io.portcullis.tls.TlsProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -11,10 +12,15 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
-/** Wires the admission transport: parsing limits, the deadline runner, metrics, handlers, the policies probe. */
+/**
+ * Wires the admission transport: parsing limits, the deadline runner, metrics, handlers, the policies probes
+ * ({@code policies} here, {@code policyFiles} from {@link PolicyFilesConfiguration}).
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({PortcullisProperties.class, WebhookProperties.class, TlsProperties.class})
+@Import(PolicyFilesConfiguration.class)
 public class WebhookConfiguration {
 
     @Bean

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
@@ -254,5 +256,81 @@ class AdmissionReviewReaderTest {
                     assertThat(e.identified()).isTrue();
                 })
                 .hasMessageContaining("String value length");
+    }
+
+    @Test
+    void wellFormedUtf8OfEveryLengthIsReadEvenSplitAcrossReads() {
+        String labels = "{\"a\":\"ascii\",\"b\":\"caf\u00e9\",\"c\":\"\u20ac\",\"d\":\"\ud83d\ude00\",\"e\":\"\udbff\udfff\"}";
+        byte[] body = review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"labels\":"
+                + labels + "}}").getBytes(StandardCharsets.UTF_8);
+        // One byte per read: every multi-byte character is cut between reads.
+        InputStream trickle = new FilterInputStream(new ByteArrayInputStream(body)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                return super.read(b, off, Math.min(len, 1));
+            }
+        };
+        AdmissionReview review = reader.read(trickle, body.length);
+        assertThat(review.request().object().path("labels").path("b").stringValue()).isEqualTo("caf\u00e9");
+        assertThat(review.request().object().path("labels").path("d").stringValue()).isEqualTo("\ud83d\ude00");
+        assertThat(review.request().object().path("labels").path("e").stringValue()).isEqualTo("\udbff\udfff");
+    }
+
+    @Test
+    void illFormedUtf8IsMalformedEvenWhereJacksonWouldDecodeIt() {
+        // An overlong '/', an overlong NUL, a surrogate, past U+10FFFF, a cut sequence, bytes that never occur.
+        for (int[] bad : new int[][] {{0xC0, 0xAF}, {0xE0, 0x80, 0x80}, {0xED, 0xA0, 0x80}, {0xF4, 0x90, 0x80, 0x80},
+                {0xE2, 0x82}, {0xFF}, {0x80}}) {
+            byte[] head = ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                    + "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"s\":\"").getBytes(StandardCharsets.UTF_8);
+            byte[] tail = "\"}}}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            for (int i = 0; i < bad.length; i++) {
+                body[head.length + i] = (byte) bad[i];
+            }
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+            assertThatThrownBy(() -> reader.read(body))
+                    .as("bytes %s", java.util.Arrays.toString(bad))
+                    .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> assertThat(e.overLimit()).isFalse())
+                    .hasMessageStartingWith("malformed JSON: invalid UTF-8 at byte ");
+        }
+    }
+
+    @Test
+    void aKeyTwiceIsMalformed() {
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1", "{\"uid\":\"u\",\"uid\":\"v\",\"operation\":\"CREATE\"}")))
+                .hasMessageStartingWith("malformed JSON: Duplicate Object property \"uid\"");
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"metadata\":{\"labels\":{\"a\":\"1\",\"a\":\"2\"}}}}")))
+                .hasMessageStartingWith("malformed JSON: Duplicate Object property \"a\"");
+    }
+
+    @Test
+    void numbersBeyondADoubleAreOverALimitAndOthersKeepTheirValue() {
+        assertThatThrownBy(() -> read(review("admission.k8s.io/v1",
+                "{\"uid\":\"u\",\"operation\":\"CREATE\",\"object\":{\"n\":-1e400}}")))
+                .isInstanceOfSatisfying(InvalidAdmissionReviewException.class, e -> {
+                    assertThat(e.overLimit()).isTrue();
+                    assertThat(e.identified()).isTrue();
+                    assertThat(e.uid()).isEqualTo("u");
+                })
+                .hasMessage("AdmissionReview exceeds a parser limit: a number is beyond the range of a 64-bit float"
+                        + " (about \u00b11.8e308)");
+        AdmissionReview review = read(review("admission.k8s.io/v1", "{\"uid\":\"u\",\"operation\":\"CREATE\","
+                + "\"object\":{\"big\":18446744073709551616,\"tiny\":1e-400,\"max\":1.7976931348623157e308}}"));
+        assertThat(review.request().object().path("big").bigIntegerValue()).isEqualTo(java.math.BigInteger.TWO.pow(64));
+        assertThat(review.request().object().path("tiny").doubleValue()).isZero();
+        assertThat(review.request().object().path("max").doubleValue()).isEqualTo(Double.MAX_VALUE);
+    }
+
+    @Test
+    void jacksonsAdviceOnItsOwnSwitchesIsLeftOut() {
+        assertThatThrownBy(() -> read("{\"n\":NaN}")).hasMessageStartingWith("malformed JSON: Non-standard token 'NaN' at line 1,");
+        assertThatThrownBy(() -> read("/* c */ {}"))
+                .hasMessageStartingWith("malformed JSON: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? at")
+                .hasMessageNotContaining("Feature");
+        assertThat(AdmissionReviewReader.withoutJacksonHint("Unrecognized token 'x': was expecting a value"))
+                .isEqualTo("Unrecognized token 'x': was expecting a value");
     }
 }

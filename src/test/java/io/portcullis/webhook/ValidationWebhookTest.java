@@ -340,6 +340,22 @@ class ValidationWebhookTest {
     }
 
     @Test
+    void filesInErrorAreListedInTheReadinessDetailsAndCountedWhileReadinessStaysUp() throws Exception {
+        HttpResponse<String> ready = server.get("/readyz");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        JsonNode files = JSON.readTree(ready.body()).at("/components/policyFiles");
+        assertThat(files.path("status").stringValue()).isEqualTo("UP");
+        JsonNode inError = files.at("/details/filesInError");
+        assertThat(strings(inError.path(dir.resolve("templates/k8sbrokenrego.yaml").toString())))
+                .singleElement().satisfies(m -> assertThat(m).startsWith("ConstraintTemplate k8sbrokenrego: "));
+        assertThat(strings(inError.path(constraints.resolve("custom.yaml").toString())))
+                .anySatisfy(m -> assertThat(m).startsWith("K8sBrokenRego broken: "));
+
+        String metrics = server.get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("(?m)^portcullis_policy_files_in_error " + inError.size() + "(\\.0)?$");
+    }
+
+    @Test
     void constraintWhoseParametersBreakTheSchemaIsRefusedWith422() throws Exception {
         ObjectNode constraint = constraint("K8sRequiredSeccompProfile", "bad-parameters");
         constraint.withObjectProperty("spec").putObject("parameters").putArray("allowedProfileTypes").add("Bogus");
@@ -401,7 +417,7 @@ class ValidationWebhookTest {
         return answer.path("response");
     }
 
-    /** Posts the review until the answer passes (the directory is polled every 2 s; bounded at 60 s). */
+    /** Posts the review until the answer passes (the directory is polled every second; bounded at 60 s). */
     private static JsonNode awaitAnswer(AdmissionReviews review, Predicate<JsonNode> done) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode answer = admit(review);
