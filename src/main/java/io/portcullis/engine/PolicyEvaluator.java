@@ -9,7 +9,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Evaluates a policy against one data document, from any number of threads. It keeps up to
@@ -18,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * in any way is thrown away, never reused. For new data, make a new evaluator.
  */
 public final class PolicyEvaluator {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = EngineJson.MAPPER;
     /** Instances whose linear memory grew past this are not kept for reuse. */
     private static final long KEEP_MEMORY_BYTES = 16L << 20;
 

@@ -10,7 +10,6 @@ import com.styra.opa.wasm.OpaWasm_ModuleExports;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One wasm instance of a policy with its data document parsed once into linear memory. Not thread-safe: the
@@ -18,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the data and lets OPA's heap start after the input, so nothing of a previous request survives.
  */
 final class WasmInstance {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = EngineJson.MAPPER;
     private static final int FORMAT_JSON = 0;
 
     private final Memory memory;
