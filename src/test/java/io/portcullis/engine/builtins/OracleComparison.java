@@ -49,7 +49,7 @@ final class OracleComparison {
             String want = describe(expected.get(i));
             String got = javaOutcome(calls.get(i));
             if (!want.equals(got)) {
-                mismatches.add(expressions.get(i) + "\n    OPA:  " + want + "\n    Java: " + got);
+                mismatches.add(abbreviate(expressions.get(i)) + "\n    OPA:  " + abbreviate(want) + "\n    Java: " + abbreviate(got));
             }
         }
         assertThat(mismatches)
@@ -58,6 +58,11 @@ final class OracleComparison {
                 .isEmpty();
         System.out.printf("[oracle] %s: %d calls agree with OPA%n", builtin.name(), calls.size());
         return calls.size();
+    }
+
+    /** Calls with long inputs stay readable in the report. */
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 200) + "...(" + (s.length() - 280) + " more)..." + s.substring(s.length() - 80);
     }
 
     private String describe(OpaOracle.Outcome outcome) {
