@@ -115,20 +115,25 @@ func build(req request) answer {
 	}
 	b := &bundle.Bundle{Manifest: bundle.Manifest{}, Data: map[string]any{}}
 	b.Manifest.Init()
+	var parsedModules []*ast.Module
 	for _, m := range req.Modules {
 		parsed, err := ast.ParseModuleWithOpts(m.Name, m.Source, ast.ParserOptions{RegoVersion: regoVersion(m.RegoVersion)})
 		if err != nil {
 			return answer{Errors: toErrors(err)}
 		}
+		parsedModules = append(parsedModules, parsed)
 		b.Modules = append(b.Modules, bundle.ModuleFile{URL: m.Name, Path: m.Name, RelativePath: m.Name, Raw: []byte(m.Source), Parsed: parsed})
 	}
+	// Calls the wasm runtime gets wrong go to host builtins (see hostbuiltins.go).
+	redirectToHost(parsedModules)
 	c := compile.New().
 		WithTarget(compile.TargetWasm).
 		WithRegoVersion(ast.RegoV0CompatV1).
+		WithCapabilities(withHostBuiltins(ast.CapabilitiesForThisVersion())).
 		WithEntrypoints(req.Entrypoints...).
 		WithBundle(b)
 	if err := c.Build(context.Background()); err != nil {
-		return answer{Errors: toErrors(err)}
+		return answer{Errors: fromHost(toErrors(err))}
 	}
 	mods := c.Bundle().WasmModules
 	if len(mods) != 1 {
