@@ -64,6 +64,23 @@ class BuiltinsNeverHangTest {
         assertThat(results).allSatisfy(r -> assertThat(r).hasSize(7));
     }
 
+    /** A policy's own function named replace is still called: only the builtin's calls are rerouted. */
+    @Test
+    void ownFunctionsNamedReplaceAreKept() throws Exception {
+        String rego = """
+                package ownreplace
+
+                replace(s, old, new) = out { out := concat("", ["mine:", s, old, new]) }
+
+                violation[{"out": out}] { out := replace(input.s, input.old, "") }
+                violation[{"out": out}] { out := strings.replace_n({input.old: "x"}, input.s) }
+                """;
+        TestPolicies.Template t = new TestPolicies.Template(null, "ownreplace", "ownreplace",
+                List.of(RegoModule.v0("ownreplace.rego", rego)));
+        JsonNode input = DifferentialTest.JSON.createObjectNode().put("s", "ab").put("old", "");
+        assertThat(agreeWithOpa(t, List.of(input)).getFirst()).anySatisfy(v -> assertThat(v).contains("mine:ab"));
+    }
+
     /**
      * The gatekeeper-library's quantity parsing on unusual spellings: "1K" has no suffix it knows, so it calls
      * replace("1K", "", ""). K8sContainerRequests and K8sContainerRatios parse quantities as K8sContainerLimits
