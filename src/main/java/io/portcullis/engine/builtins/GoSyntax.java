@@ -15,13 +15,12 @@ import java.util.Set;
  *       than Unicode 6.0): each {@code \p}/{@code \P} becomes its explicit code point ranges from
  *       {@link UnicodeClasses};</li>
  *   <li>capture groups sharing a name ({@code (?P<n>x)|(?P<n>a)}): the second and later get unique names, and
- *       {@link #groupNames()} keeps the names as written, for {@code ${n}} expansion.</li>
+ *       {@link Translation#groupNames()} keeps the names as written, for {@code ${n}} expansion.</li>
  * </ul>
  * Under (?i) it also keeps from RE2/J the few characters whose case folding would never end there (see
  * {@link #UNFOLDABLE_LO}). Everything else passes through unchanged, errors included, for RE2/J to report in Go's
- * words. The scan knows
- * just enough of the syntax to find these: escapes, {@code \Q...\E}, character classes with {@code [:name:]},
- * groups, and the case-folding flag, which decides what {@code \P} means inside a class.
+ * words. The scan knows just enough of the syntax for this: escapes, {@code \Q...\E}, character classes with
+ * {@code [:name:]}, groups, and where the case-folding flag (?i) is in force.
  */
 final class GoSyntax {
     /**
