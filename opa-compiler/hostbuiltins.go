@@ -6,6 +6,10 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
+// rewriteRevision changes whenever what the compiler does to OPA's output changes
+// (the calls redirected here): it goes into the version, and so into every cache key.
+const rewriteRevision = "1"
+
 // OPA's wasm runtime implements replace and strings.replace_n itself (in its C
 // library), and on an empty old string both go wrong: replace never advances, so
 // the evaluation spins until its deadline where OPA's Go evaluator (and so

@@ -10,8 +10,9 @@
 //	answer:   {"wasm":"<base64>","opaVersion":"1.22.2"}
 //	       or {"errors":[{"code":"rego_parse_error","message":"...","file":"t.rego","row":3,"col":7}]}
 //
-// `opa-wasm-compiler version` prints the OPA version, which is part of the
-// cache key of every compiled module.
+// `opa-wasm-compiler version` prints the OPA version and the revision of our own
+// rewrites (hostbuiltins.go), e.g. 1.22.2+portcullis.1; it is part of the cache key
+// of every compiled module, so a changed rewrite never reuses a module from disk.
 //
 // `opa-wasm-compiler outline` reports OPA's parse of modules (see outline.go).
 //
@@ -69,7 +70,7 @@ func main() {
 	}
 	switch mode {
 	case "version":
-		fmt.Println(version.Version)
+		fmt.Println(version.Version + "+portcullis." + rewriteRevision)
 	case "outline":
 		serve(func(req outlineRequest) outlineAnswer {
 			a := outline(req)
