@@ -10,8 +10,9 @@
 //	answer:   {"wasm":"<base64>","opaVersion":"1.22.2"}
 //	       or {"errors":[{"code":"rego_parse_error","message":"...","file":"t.rego","row":3,"col":7}]}
 //
-// `opa-wasm-compiler version` prints the OPA version, which is part of the
-// cache key of every compiled module.
+// `opa-wasm-compiler version` prints the OPA version and the revision of our own
+// rewrites (hostbuiltins.go), e.g. 1.22.2+portcullis.1; it is part of the cache key
+// of every compiled module, so a changed rewrite never reuses a module from disk.
 //
 // `opa-wasm-compiler outline` reports OPA's parse of modules (see outline.go).
 //
@@ -69,7 +70,7 @@ func main() {
 	}
 	switch mode {
 	case "version":
-		fmt.Println(version.Version)
+		fmt.Println(version.Version + "+portcullis." + rewriteRevision)
 	case "outline":
 		serve(func(req outlineRequest) outlineAnswer {
 			a := outline(req)
@@ -115,20 +116,25 @@ func build(req request) answer {
 	}
 	b := &bundle.Bundle{Manifest: bundle.Manifest{}, Data: map[string]any{}}
 	b.Manifest.Init()
+	var parsedModules []*ast.Module
 	for _, m := range req.Modules {
 		parsed, err := ast.ParseModuleWithOpts(m.Name, m.Source, ast.ParserOptions{RegoVersion: regoVersion(m.RegoVersion)})
 		if err != nil {
 			return answer{Errors: toErrors(err)}
 		}
+		parsedModules = append(parsedModules, parsed)
 		b.Modules = append(b.Modules, bundle.ModuleFile{URL: m.Name, Path: m.Name, RelativePath: m.Name, Raw: []byte(m.Source), Parsed: parsed})
 	}
+	// Calls the wasm runtime gets wrong go to host builtins (see hostbuiltins.go).
+	redirectToHost(parsedModules)
 	c := compile.New().
 		WithTarget(compile.TargetWasm).
 		WithRegoVersion(ast.RegoV0CompatV1).
+		WithCapabilities(withHostBuiltins(ast.CapabilitiesForThisVersion())).
 		WithEntrypoints(req.Entrypoints...).
 		WithBundle(b)
 	if err := c.Build(context.Background()); err != nil {
-		return answer{Errors: toErrors(err)}
+		return answer{Errors: fromHost(toErrors(err))}
 	}
 	mods := c.Bundle().WasmModules
 	if len(mods) != 1 {

@@ -36,6 +36,7 @@ public final class HostBuiltins {
         for (HostBuiltin b : new HostBuiltin[] {
             Sprintf.builtin(), AffixMatch.prefix(), AffixMatch.suffix(),
             StringBuiltins.count(), StringBuiltins.indexOfN(), StringBuiltins.globQuoteMeta(),
+            StringBuiltins.replace(), StringBuiltins.replaceN(),
             Units.parse(), Units.parseBytes(),
             RegexBuiltins.split(), RegexBuiltins.replace(), RegexBuiltins.findN(),
             ObjectSubset.builtin(), RangeStep.builtin(), Semver.compare(), Semver.isValid(),

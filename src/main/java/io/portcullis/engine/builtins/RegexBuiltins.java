@@ -16,7 +16,7 @@ final class RegexBuiltins {
         return new HostBuiltin("regex.split", 2, args -> {
             String pattern = ops.string(args.get(0), 1);
             String value = ops.string(args.get(1), 2);
-            return strings(run(ops, () -> compile(ops, pattern).split(value)));
+            return strings(compile(ops, pattern).split(value));
         });
     }
 
@@ -27,7 +27,7 @@ final class RegexBuiltins {
             String s = ops.string(args.get(0), 1);
             String pattern = ops.string(args.get(1), 2);
             String value = ops.string(args.get(2), 3);
-            return StringNode.valueOf(run(ops, () -> compile(ops, pattern).replaceAll(s, value)));
+            return StringNode.valueOf(compile(ops, pattern).replaceAll(s, value));
         });
     }
 
@@ -39,20 +39,8 @@ final class RegexBuiltins {
             String value = ops.string(args.get(1), 2);
             long n = ops.integer(args.get(2), 3);
             int limit = n < 0 ? -1 : (int) Math.min(n, Integer.MAX_VALUE);
-            return strings(run(ops, () -> compile(ops, pattern).findAllStrings(value, limit)));
+            return strings(compile(ops, pattern).findAllStrings(value, limit));
         });
-    }
-
-    private interface Work<T> {
-        T get() throws BuiltinException;
-    }
-
-    private static <T> T run(Operands ops, Work<T> work) throws BuiltinException {
-        try {
-            return work.get();
-        } catch (GoRegex.TooComplex e) {
-            throw ops.error(e.getMessage());
-        }
     }
 
     private static GoRegex compile(Operands ops, String pattern) throws BuiltinException {
@@ -60,8 +48,6 @@ final class RegexBuiltins {
             return GoRegex.compile(pattern);
         } catch (GoRegex.SyntaxError e) {
             throw ops.error(e.getMessage());
-        } catch (StackOverflowError e) {
-            throw ops.error("error parsing regexp: expression nests too deeply: `" + pattern + "`");
         }
     }
 

@@ -9,7 +9,7 @@
  * and code as OPA reports them, the builtin's name already in front) for a builtin error.
  *
  * <p>Go behaviour is reproduced by small ports: {@code GoFormat} (fmt.Sprintf), {@code GoFloat}
- * (strconv.FormatFloat), {@code GoQuote} (strconv.Quote), {@code GoRegex} (regexp syntax on java.util.regex),
+ * (strconv.FormatFloat), {@code GoQuote} (strconv.Quote), {@code GoRegex} (package regexp on RE2/J),
  * {@code GoBigFloat} (big.Float rounding for units.parse_bytes).
  */
 package io.portcullis.engine.builtins;

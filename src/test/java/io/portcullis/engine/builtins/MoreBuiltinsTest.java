@@ -22,6 +22,36 @@ class MoreBuiltinsTest {
             "\"*?[a]{b}\\\\c\"", "\"a,b-c!d\"");
     private static final List<String> NOT_STRINGS = List.of("1", "null", "[\"a\"]", "{\"a\"}", "true");
 
+    /**
+     * replace and strings.replace_n as our compiler routes them to the host when an old string may be empty (OPA's
+     * wasm runtime loops on replace then): Go's strings.Replacer, byte by byte, multi-byte characters split.
+     */
+    @Test
+    void replaceWithEmptyOldStrings() {
+        OracleComparison replace = new OracleComparison(BUILTINS.find("portcullis.replace").orElseThrow(), "replace");
+        List<String> replacements = List.of("\"\"", "\"x\"", "\"é\"", "\"😀\"");
+        for (String s : STRINGS) {
+            for (String old : List.of("\"\"", "\"a\"", "\"aa\"", "\"本\"", "\"😀\"")) {
+                for (String replacement : replacements) {
+                    replace.call(s, old, replacement);
+                }
+            }
+        }
+        replace.call("\"1K\"", "\"\"", "\"\"").call("1", "\"\"", "\"\"").call("\"a\"", "null", "\"\"");
+        replace.assertAgrees();
+
+        OracleComparison replaceN = new OracleComparison(BUILTINS.find("portcullis.replace_n").orElseThrow(), "strings.replace_n");
+        for (String s : STRINGS) {
+            for (String patterns : List.of("{\"\": \"x\"}", "{\"\": \"\"}", "{\"\": \"x\", \"a\": \"y\"}",
+                    "{\"a\": \"y\", \"aa\": \"z\", \"\": \"-\"}", "{\"本\": \"\", \"\": \"é\"}", "{\"b\": \"B\", \"ab\": \"X\"}",
+                    "{}", "{\"a\": 1}")) {
+                replaceN.call(patterns, s);
+            }
+        }
+        replaceN.call("[]", "\"a\"").call("{\"a\": \"b\"}", "1");
+        replaceN.assertAgrees();
+    }
+
     @Test
     void stringsCount() {
         OracleComparison t = table("strings.count");
