@@ -91,7 +91,7 @@ public final class PolicyEvaluator {
             throw new PolicyEvaluationException(Reason.MEMORY_LIMIT, e.getMessage(), e);
         } catch (WasmHost.AbortException e) {
             throw new PolicyEvaluationException(isOutOfMemory(e.getMessage()) ? Reason.MEMORY_LIMIT : Reason.RUNTIME_ERROR,
-                    e.getMessage(), e);
+                    policy.errorText().of(e.getMessage()), e);
         } catch (WasmHost.StrictBuiltinException e) {
             throw new PolicyEvaluationException(Reason.RUNTIME_ERROR, e.getMessage(), e);
         } catch (StackOverflowError e) {
