@@ -2,6 +2,7 @@ package io.portcullis.constraint;
 
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
+import io.portcullis.engine.RegoJson;
 import io.portcullis.match.MatchException;
 import io.portcullis.match.Matcher;
 import java.io.ByteArrayOutputStream;
@@ -227,7 +228,7 @@ public final class Validator {
                     continue;
                 }
                 if (reviewJson == null) {
-                    reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
+                    reviewJson = RegoJson.write(review.input(review.namespace()), RegoJson.Numbers.FLOAT64);
                 }
                 results.addAll(evaluate(template.evaluator(data), constraint, actions, reviewJson));
             }
@@ -262,7 +263,7 @@ public final class Validator {
 
     /** {@code {"review": <review>, "parameters": <parameters>}} without re-serialising the review per constraint. */
     private static byte[] input(byte[] reviewJson, JsonNode parameters) {
-        byte[] params = JSON.writeValueAsBytes(parameters);
+        byte[] params = RegoJson.write(parameters, RegoJson.Numbers.INT64_OR_FLOAT64);
         ByteArrayOutputStream out = new ByteArrayOutputStream(reviewJson.length + params.length + 32);
         out.writeBytes("{\"review\":".getBytes());
         out.writeBytes(reviewJson);

@@ -28,7 +28,7 @@ public final class PolicyEvaluator {
 
     PolicyEvaluator(CompiledPolicy policy, JsonNode data) {
         this.policy = policy;
-        this.dataJson = JSON.writeValueAsBytes(data == null ? JSON.createObjectNode() : data);
+        this.dataJson = RegoJson.write(data == null ? JSON.createObjectNode() : data, RegoJson.Numbers.INT64_OR_FLOAT64);
         this.deadline = policy.config().evaluationDeadline();
         this.permits = new Semaphore(policy.config().maxInstancesPerPolicy(), true);
         // One instance now: a data document OPA cannot load fails here, and the first request is not slower.

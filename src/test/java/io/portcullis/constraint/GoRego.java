@@ -14,9 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OPA's Go evaluator (the {@code eval} mode of our compiler program) as the reference for what Gatekeeper's Rego
- * sees and says. Its input is decoded by Go's encoding/json into {@code any}, so every number in it becomes a
- * float64 before OPA reads it, as in Gatekeeper's Rego driver, which round-trips the review the same way
- * ([FW] drivers/rego/driver.go toInterfaceMap).
+ * sees and says. Its input reaches OPA as Gatekeeper's review does ([FW] drivers/rego/driver.go): decoded by Go's
+ * encoding/json into {@code any}, so every number is a float64, then turned into a Rego value by
+ * ast.InterfaceToValue ({@code valueInput}).
  */
 final class GoRego {
     /** A module as Gatekeeper parses it: name, Rego, and "v0" or "v1". */
@@ -49,7 +49,7 @@ final class GoRego {
      * @return OPA's answer: {@code {"results": [bindings...]}} or {@code {"errors": [{"message": ...}]}}
      */
     JsonNode eval(List<Module> modules, String query, String inputJson) {
-        ObjectNode request = Json.MAPPER.createObjectNode().put("query", query);
+        ObjectNode request = Json.MAPPER.createObjectNode().put("query", query).put("valueInput", true);
         ArrayNode mods = request.putArray("modules");
         modules.forEach(m -> mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.regoVersion()));
         String text = Json.MAPPER.writeValueAsString(request);

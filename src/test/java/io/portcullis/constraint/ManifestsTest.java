@@ -46,6 +46,19 @@ class ManifestsTest {
     }
 
     @Test
+    void integralFloatsBecomeIntegersWhenTheyFitAnInt64() throws ManifestException {
+        // Go writes an integral float64 below 1e21 as integer digits; Kubernetes reads them back as an int64 if they fit.
+        JsonNode doc = Manifests.read("a: 1e15\nb: 9.2e18\nc: 1e19\nd: 1e21\ne: -0.0\nf: 0X1f\n", "t").getFirst();
+        assertThat(doc.get("a").isLong() || doc.get("a").isInt()).isTrue();
+        assertThat(doc.get("a").asLong()).isEqualTo(1_000_000_000_000_000L);
+        assertThat(doc.get("b").asLong()).isEqualTo(9_200_000_000_000_000_000L);
+        assertThat(doc.get("c").isDouble()).isTrue();
+        assertThat(doc.get("d").isDouble()).isTrue();
+        assertThat(doc.get("e").isIntegralNumber()).isTrue();
+        assertThat(doc.get("f").asLong()).isEqualTo(31);
+    }
+
+    @Test
     void blockScalarsStayStrings() throws ManifestException {
         JsonNode doc = Manifests.read("rego: |\n  package x\n  violation[{\"msg\": \"no\"}] { true }\n", "t").getFirst();
         assertThat(doc.get("rego").asString()).isEqualTo("package x\nviolation[{\"msg\": \"no\"}] { true }\n");
