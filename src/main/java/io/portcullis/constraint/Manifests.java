@@ -37,13 +37,17 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Numbers end as Kubernetes' unstructured objects hold them after YAML → JSON → Go: a long when Go's JSON text
  * of the value is an integer that fits an int64 ({@code 1e9}, {@code 1.0}), a double otherwise ({@code 1.5},
  * {@code 1e21}); integers beyond a long stay exact here and become float64 only where Rego sees them (see
- * {@link io.portcullis.engine.RegoJson}).
+ * {@link io.portcullis.engine.RegoJson}). {@code .inf}, {@code -.inf} and {@code .nan} have no JSON form: the YAML to
+ * JSON step of kubectl and gator refuses them, and so does this reader, naming the field.
  */
 public final class Manifests {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> TRUE = Set.of("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON");
     private static final Set<String> FALSE = Set.of("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF");
     private static final Set<String> NULL = Set.of("", "~", "null", "Null", "NULL");
+    /** Go yaml.v2's floats, which the JSON step cannot write: +Inf, -Inf, NaN. */
+    private static final Set<String> NOT_JSON = Set.of(".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+            "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN");
     private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
     private static final Pattern INT = Pattern.compile("[-+]?(0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)");
     private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
@@ -84,6 +88,11 @@ public final class Manifests {
             }
         } catch (YamlEngineException e) {
             throw new ManifestException("cannot parse " + origin + ": " + e.getMessage(), e);
+        } catch (NotJson e) {
+            String where = e.path.startsWith(".") ? e.path.substring(1) : e.path;
+            throw new ManifestException(origin + ": " + (where.isEmpty() ? "" : where + ": ") + e.getMessage()
+                    + e.scalar.getStartMark().map(m -> " (line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ")")
+                            .orElse(""));
         }
         return documents;
     }
@@ -121,7 +130,11 @@ public final class Manifests {
                 case SequenceNode sequence -> {
                     ArrayNode array = NODES.arrayNode();
                     for (Node item : sequence.getValue()) {
-                        array.add(toJson(item, inProgress, depth + 1));
+                        try {
+                            array.add(toJson(item, inProgress, depth + 1));
+                        } catch (NotJson e) {
+                            throw e.under("[" + array.size() + "]");
+                        }
                     }
                     yield array;
                 }
@@ -137,7 +150,12 @@ public final class Manifests {
         ObjectNode object = NODES.objectNode();
         for (NodeTuple tuple : mapping.getValue()) {
             Node keyNode = tuple.getKeyNode();
-            JsonNode value = toJson(tuple.getValueNode(), inProgress, depth + 1);
+            JsonNode value;
+            try {
+                value = toJson(tuple.getValueNode(), inProgress, depth + 1);
+            } catch (NotJson e) {
+                throw e.under(keyNode instanceof ScalarNode k ? pathSegment(k.getValue()) : "[?]");
+            }
             // A "<<" merge key folds the referenced mapping(s) in without overriding explicit keys.
             if (keyNode instanceof ScalarNode k && k.isPlain() && "<<".equals(k.getValue())) {
                 List<JsonNode> merged = value.isArray() ? List.copyOf(value.values()) : List.of(value);
@@ -152,22 +170,32 @@ public final class Manifests {
                 }
                 continue;
             }
-            if (!(keyNode instanceof ScalarNode)) {
+            if (!(keyNode instanceof ScalarNode keyScalar)) {
                 throw new ManifestException("a mapping key is not a scalar" + keyNode.getStartMark().map(m -> " at " + m).orElse(""));
             }
-            JsonNode key = toJson(keyNode, inProgress, depth + 1);
+            // sigs.k8s.io/yaml names an infinite or NaN key .inf, -.inf or .nan, as written.
+            JsonNode key = NOT_JSON.contains(keyScalar.getValue()) && keyScalar.isPlain()
+                    ? NODES.stringNode(keyScalar.getValue()) : toJson(keyNode, inProgress, depth + 1);
             object.set(key.isString() ? key.asString() : key.toString(), value);
         }
         return object;
     }
 
+    private static String pathSegment(String key) {
+        return key.matches("[A-Za-z_][A-Za-z0-9_-]*") ? "." + key : "[\"" + key.replace("\"", "\\\"") + "\"]";
+    }
+
     private static JsonNode scalar(ScalarNode scalar) {
         String text = scalar.getValue();
         Tag tag = scalar.getTag();
-        if (!scalar.isPlain()) {
+        boolean typed = scalar.isPlain()
+                || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL) || tag.equals(Tag.NULL);
+        if (!typed) {
             // Quoted or block scalars are strings, unless explicitly tagged.
-            return tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL) || tag.equals(Tag.NULL)
-                    ? resolve(text) : NODES.stringNode(text);
+            return NODES.stringNode(text);
+        }
+        if (NOT_JSON.contains(text)) {
+            throw new NotJson(scalar, text + " is not a number JSON can hold (kubectl and gator refuse it too)");
         }
         return resolve(text);
     }
@@ -240,6 +268,22 @@ public final class Manifests {
             return negative ? value.negate() : value;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** A scalar JSON cannot hold; unwinds to {@link #read}, collecting the path to it. */
+    private static final class NotJson extends RuntimeException {
+        final transient ScalarNode scalar;
+        String path = "";
+
+        NotJson(ScalarNode scalar, String message) {
+            super(message, null, false, false);
+            this.scalar = scalar;
+        }
+
+        NotJson under(String segment) {
+            path = segment + path;
+            return this;
         }
     }
 }

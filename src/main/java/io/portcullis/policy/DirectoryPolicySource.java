@@ -200,7 +200,8 @@ public class DirectoryPolicySource implements DisposableBean {
                     .filter(o -> !"AdmissionReview".equals(o.path("kind").asString()))
                     .toList();
         } catch (ManifestException e) {
-            problems.add(file + ": " + e.getMessage());
+            // The reader's messages mostly name the file already.
+            problems.add(e.getMessage().contains(file.toString()) ? e.getMessage() : file + ": " + e.getMessage());
             return List.of();
         }
     }

@@ -238,6 +238,16 @@ class AuditCommandTest {
     }
 
     @Test
+    void infinityInAnObjectIsBadInputNamingFileAndField() throws IOException {
+        Path pod = objects.resolve("nan.yaml");
+        Files.writeString(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team-a}\n"
+                + "spec:\n  containers:\n  - name: a\n    securityContext: {runAsGroup: -.inf}\n");
+        Run run = auditObjects();
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err()).contains(pod + ": spec.containers[0].securityContext.runAsGroup: -.inf is not a number JSON can hold");
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         Run writeWithFiles = audit("-f", objects.toString(), "--write-status");
         assertThat(writeWithFiles.exitCode()).isEqualTo(2);

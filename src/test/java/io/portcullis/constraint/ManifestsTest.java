@@ -59,6 +59,30 @@ class ManifestsTest {
     }
 
     @Test
+    void infinityAndNaNAreRefusedNamingTheFieldAndFile() {
+        assertThatThrownBy(() -> Manifests.read("kind: Pod\nspec:\n  securityContext:\n    runAsUser: .inf\n", "pod.yaml"))
+                .isInstanceOf(ManifestException.class)
+                .hasMessage("pod.yaml: spec.securityContext.runAsUser: .inf is not a number JSON can hold (kubectl and "
+                        + "gator refuse it too) (line 4, column 16)");
+        for (String value : List.of("-.inf", "-.Inf", "+.INF", ".nan", ".NaN", "!!float .inf")) {
+            assertThatThrownBy(() -> Manifests.read("spec:\n  containers:\n  - name: a\n    x: [1, " + value + "]\n", "p.yaml"))
+                    .as(value).isInstanceOf(ManifestException.class)
+                    .hasMessageStartingWith("p.yaml: spec.containers[0].x[1]: ");
+        }
+        assertThatThrownBy(() -> Manifests.read("metadata:\n  annotations:\n    a.b/c: .nan\n", "p.yaml"))
+                .hasMessageStartingWith("p.yaml: metadata.annotations[\"a.b/c\"]: .nan ");
+    }
+
+    @Test
+    void quotedInfinityIsAStringAndAnInfinityKeyKeepsItsText() throws ManifestException {
+        JsonNode doc = Manifests.read("a: '.inf'\nb: \".nan\"\n.inf: 1\nc: Infinity\n", "t").getFirst();
+        assertThat(doc.get("a").asString()).isEqualTo(".inf");
+        assertThat(doc.get("b").asString()).isEqualTo(".nan");
+        assertThat(doc.get(".inf").asInt()).isEqualTo(1);
+        assertThat(doc.get("c").asString()).isEqualTo("Infinity");
+    }
+
+    @Test
     void blockScalarsStayStrings() throws ManifestException {
         JsonNode doc = Manifests.read("rego: |\n  package x\n  violation[{\"msg\": \"no\"}] { true }\n", "t").getFirst();
         assertThat(doc.get("rego").asString()).isEqualTo("package x\nviolation[{\"msg\": \"no\"}] { true }\n");
