@@ -224,7 +224,7 @@ public final class Validator {
                     }
                 } catch (MatchException e) {
                     results.add(result(constraint, actions, "unable to match constraints: error matching the requested "
-                            + "object: " + Kube.describe(review.subject()) + " :" + e.getMessage(), null));
+                            + "object: " + Kube.name(review.subject()) + " :" + e.getMessage(), null));
                     continue;
                 }
                 if (reviewJson == null) {
