@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -22,6 +24,8 @@ final class GoRego {
     /** A module as Gatekeeper parses it: name, Rego, and "v0" or "v1". */
     record Module(String name, String source, String regoVersion) {
     }
+
+    private static final Pattern GO_ERROR = Pattern.compile("(?s)(.+?:\\d+): (eval_\\w+): ([^\\n]*).*");
 
     private final Path binary;
 
@@ -49,7 +53,15 @@ final class GoRego {
      * @return OPA's answer: {@code {"results": [bindings...]}} or {@code {"errors": [{"message": ...}]}}
      */
     JsonNode eval(List<Module> modules, String query, String inputJson) {
+        return eval(modules, query, inputJson, null);
+    }
+
+    /** Same, with a data document ({@code {"inventory": ...}}), or null for none. */
+    JsonNode eval(List<Module> modules, String query, String inputJson, JsonNode data) {
         ObjectNode request = Json.MAPPER.createObjectNode().put("query", query).put("valueInput", true);
+        if (data != null) {
+            request.set("data", data);
+        }
         ArrayNode mods = request.putArray("modules");
         modules.forEach(m -> mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.regoVersion()));
         String text = Json.MAPPER.writeValueAsString(request);
@@ -71,5 +83,25 @@ final class GoRego {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The first error of an answer as Gatekeeper v3.23 would word it: it links OPA v1.17, whose conflict messages
+     * name neither the rule nor the values that our OPA (v1.22) lists ("function data.p.f produced conflicting
+     * values for the same inputs: ..."). Location and error code are OPA's own.
+     */
+    static String gatekeeperError(JsonNode answer) {
+        String message = answer.path("errors").get(0).path("message").asString();
+        Matcher m = GO_ERROR.matcher(message);
+        if (!m.matches()) {
+            return message;
+        }
+        String text = m.group(3);
+        if (text.startsWith("function ") && text.contains("produced conflicting values for the same inputs")) {
+            text = "functions must not produce multiple outputs for same inputs";
+        } else if (text.startsWith("rule ") && text.contains("produced conflicting values")) {
+            text = "complete rules must not produce multiple outputs";
+        }
+        return m.group(1) + ": " + m.group(2) + ": " + text;
     }
 }
