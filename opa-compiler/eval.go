@@ -16,6 +16,10 @@ type evalRequest struct {
 	Data    map[string]any `json:"data"`
 	// StrictBuiltinErrors makes a failing builtin an error instead of undefined.
 	StrictBuiltinErrors bool `json:"strictBuiltinErrors"`
+	// ValueInput hands OPA the input as Gatekeeper's Rego driver hands it the review: the Go value that
+	// encoding/json decoded (every number a float64), through ast.InterfaceToValue, so 1e9 reads 1e+09.
+	// Without it, rego.Input first round-trips the value through JSON, and 1e9 reads 1000000000.
+	ValueInput bool `json:"valueInput"`
 }
 
 type evalAnswer struct {
@@ -37,7 +41,13 @@ func evaluate(req evalRequest) evalAnswer {
 		}
 		opts = append(opts, rego.ParsedModule(parsed))
 	}
-	if req.Input != nil {
+	if req.Input != nil && req.ValueInput {
+		input, err := ast.InterfaceToValue(req.Input)
+		if err != nil {
+			return evalAnswer{Errors: toErrors(err)}
+		}
+		opts = append(opts, rego.ParsedInput(input))
+	} else if req.Input != nil {
 		opts = append(opts, rego.Input(req.Input))
 	}
 	if req.Data != nil {

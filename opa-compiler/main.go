@@ -19,7 +19,8 @@
 // `opa-wasm-compiler eval` evaluates a query with OPA's Go evaluator (topdown),
 // the reference our wasm engine and Java builtins are tested against:
 //
-//	request:  {"query":"x := sprintf(\"%v\", [{1}])","modules":[...],"input":{...},"data":{...}}
+//	request:  {"query":"x := sprintf(\"%v\", [{1}])","modules":[...],"input":{...},"data":{...},
+//	           "valueInput":true}   (valueInput: the input as Gatekeeper hands OPA a review, see eval.go)
 //	answer:   {"results":[{"x":"{1}"}]} or {"errors":[...]}
 package main
 

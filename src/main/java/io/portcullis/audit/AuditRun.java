@@ -88,21 +88,18 @@ public final class AuditRun {
 
     /** Reviews one object (it must carry apiVersion and kind) and records its violations. */
     public void review(JsonNode object) {
-        String namespaceName = Kube.namespace(object);
         if (config.isExcluded(GatekeeperConfig.Process.AUDIT, object, null)) {
             skipped++;
             return;
         }
-        JsonNode namespace = null;
-        if (!namespaceName.isEmpty()) {
-            try {
-                namespace = namespaces.find(namespaceName);
-            } catch (NamespaceLookup.Unavailable e) {
-                log.warn("skipping {} {}: unable to look up its namespace: {}", Gvk.of(object), Kube.describe(object),
-                        e.getMessage());
-                skipped++;
-                return;
-            }
+        JsonNode namespace;
+        try {
+            namespace = namespaces.forObject(object);
+        } catch (NamespaceLookup.Unavailable e) {
+            log.warn("skipping {} {}: unable to look up its namespace: {}", Gvk.of(object), Kube.describe(object),
+                    e.getMessage());
+            skipped++;
+            return;
         }
         List<Result> results;
         try {

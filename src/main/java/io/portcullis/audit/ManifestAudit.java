@@ -2,6 +2,7 @@ package io.portcullis.audit;
 
 import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.GatekeeperConfig;
+import io.portcullis.constraint.GatorNamespaces;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
@@ -35,7 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code kubectl get -o yaml} writes) counts as its items.
  *
  * <p>Namespaces are resolved from the Namespace objects among the files, then the inventory; an object whose
- * Namespace is in neither is reviewed without one, as gator does, rather than skipped.
+ * Namespace is in neither is reviewed without one, as gator does, rather than skipped. As in {@code gator test}
+ * ({@link GatorNamespaces}), an object without {@code metadata.namespace} is in no namespace, not in
+ * {@code default}, and {@code default} exists even when no file holds it.
  */
 public final class ManifestAudit {
     private final List<Path> files;
@@ -135,9 +138,18 @@ public final class ManifestAudit {
                 }
             }
         }
-        NamespaceLookup lookup = name -> {
-            JsonNode ns = namespaces.get(name);
-            return ns != null ? ns : validator.inventory().namespace(name);
+        NamespaceLookup lookup = new NamespaceLookup() {
+            @Override
+            public JsonNode find(String name) {
+                JsonNode ns = namespaces.get(name);
+                return ns != null ? ns : validator.inventory().namespace(name);
+            }
+
+            /** As in `portcullis test`: an object without a namespace is in none, not in default. */
+            @Override
+            public JsonNode forObject(JsonNode object) {
+                return GatorNamespaces.of(object, this::find);
+            }
         };
         AuditRun run = new AuditRun(clock.instant(), validator, config, lookup, violationsLimit);
         for (Path file : files) {

@@ -1,5 +1,6 @@
 package io.portcullis.audit;
 
+import io.portcullis.constraint.Kube;
 import tools.jackson.databind.JsonNode;
 
 /** Finds the Namespace object that a namespaced object under audit lives in. */
@@ -14,6 +15,12 @@ public interface NamespaceLookup {
      *     cannot read
      */
     JsonNode find(String name) throws Unavailable;
+
+    /** The Namespace to review the object with: the one its namespace names, none when it names none. */
+    default JsonNode forObject(JsonNode object) throws Unavailable {
+        String name = Kube.namespace(object);
+        return name.isEmpty() ? null : find(name);
+    }
 
     /** The Namespace could not be read; the message says why. */
     final class Unavailable extends Exception {

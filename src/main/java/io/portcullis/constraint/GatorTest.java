@@ -4,15 +4,18 @@ import io.portcullis.match.Matcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code gator test} ([GK] pkg/gator/test/test.go): every ConstraintTemplate among the objects is added, then
  * every constraint, then every object (templates and constraints included) goes into {@code data.inventory}; then
- * every object is reviewed as audit reviews it (no operation, no userInfo) at the gator enforcement point, with
- * its Namespace when the objects include it.
+ * every object is reviewed as audit reviews it (no operation, no userInfo) at the gator enforcement point. It is
+ * matched with the Namespace gator gives it ({@link GatorNamespaces}: none is no {@code default}), and Rego sees
+ * no {@code namespaceObject}, as gator passes none.
  */
 public final class GatorTest {
     private GatorTest() {
@@ -59,11 +62,18 @@ public final class GatorTest {
                 throw new GatorTestException("adding data of GVK \"" + Gvk.of(obj) + "\": " + e.getMessage());
             }
         }
+        Map<String, JsonNode> namespaces = new HashMap<>();
+        for (ObjectNode obj : objects) {
+            if (Kube.isNamespace(obj)) {
+                namespaces.put(Kube.name(obj), obj);
+            }
+        }
         validator.prepare(Duration.ZERO);
         List<Violation> violations = new ArrayList<>();
         for (ObjectNode obj : objects) {
             try {
-                Review review = Review.ofObject(obj, namespaceOf(obj, objects), Matcher.Source.ORIGINAL);
+                Review review = Review.ofObject(obj, GatorNamespaces.of(obj, namespaces::get), Matcher.Source.ORIGINAL)
+                        .withoutNamespaceObject();
                 for (Result r : validator.review(review, EnforcementPoint.GATOR)) {
                     violations.add(new Violation(r, obj));
                 }
@@ -74,19 +84,5 @@ public final class GatorTest {
         violations.sort(Comparator.comparing((Violation v) -> v.result().enforcementAction())
                 .thenComparing(v -> v.result().msg()));
         return violations;
-    }
-
-    /** The Namespace among the inputs that the object lives in, or null. */
-    private static JsonNode namespaceOf(JsonNode object, List<ObjectNode> objects) {
-        String ns = Kube.namespace(object);
-        if (ns.isEmpty()) {
-            return null;
-        }
-        for (ObjectNode candidate : objects) {
-            if (Kube.isNamespace(candidate) && Kube.name(candidate).equals(ns)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

@@ -15,11 +15,12 @@ import tools.jackson.databind.node.ObjectNode;
  * @param namespace the object's Namespace when the caller resolved it, else null (then the inventory's synced
  *     Namespace of {@code request.namespace} is used, as Gatekeeper's matcher does)
  * @param source Original for real objects, Generated for expansion output
+ * @param namespaceObjectShown whether Rego sees the Namespace as {@code namespaceObject}; gator never shows it
  *
  * <p>A review shares the caller's object trees instead of copying them (an admitted object can be several MiB and
  * is reviewed on the admission path); nothing here changes them, and the caller must not while it reviews.
  */
-public record Review(ObjectNode request, JsonNode namespace, Matcher.Source source) {
+public record Review(ObjectNode request, JsonNode namespace, Matcher.Source source, boolean namespaceObjectShown) {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> REQUEST_FIELDS = Set.of("uid", "kind", "resource", "subResource", "requestKind",
             "requestResource", "requestSubResource", "name", "namespace", "operation", "userInfo", "object",
@@ -80,7 +81,7 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
             req.put("dryRun", in.get("dryRun").asBoolean());
         }
         req.set("options", orNull(in.get("options")));
-        return new Review(req, namespace, Matcher.Source.ORIGINAL);
+        return new Review(req, namespace, Matcher.Source.ORIGINAL, true);
     }
 
     /** The fields of an AdmissionRequest Go knows; gator refuses AdmissionReviews with others. */
@@ -111,7 +112,15 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
         req.set("object", object);
         req.putNull("oldObject");
         req.putNull("options");
-        return new Review(req, namespace, source);
+        return new Review(req, namespace, source, true);
+    }
+
+    /**
+     * The same review, matched with the same Namespace, but with {@code namespaceObject} null in the Rego input:
+     * {@code gator test} and {@code gator verify} pass their reviews no Namespace object ([GK] pkg/gator).
+     */
+    public Review withoutNamespaceObject() {
+        return new Review(request, namespace, source, false);
     }
 
     public JsonNode object() {
@@ -136,11 +145,15 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
         return request.get("object").isNull() ? request.get("oldObject") : request.get("object");
     }
 
-    /** {@code input.review}: the request plus {@code namespaceObject} (null for cluster-scoped objects and Namespaces). */
+    /**
+     * {@code input.review}: the request plus {@code namespaceObject} (null for cluster-scoped objects and Namespaces,
+     * and for a Namespace without a name, gator's stand-in for none: see {@link GatorNamespaces}).
+     */
     ObjectNode input(JsonNode resolvedNamespace) {
         // Only a top-level field is added: a shallow copy leaves the (possibly multi-MiB) objects shared.
         ObjectNode review = NODES.objectNode().setAll(request);
-        boolean namespaced = !Kube.isNamespace(subject()) && resolvedNamespace != null;
+        boolean namespaced = namespaceObjectShown && !Kube.isNamespace(subject()) && resolvedNamespace != null
+                && !Kube.name(resolvedNamespace).isEmpty();
         review.set("namespaceObject", namespaced ? resolvedNamespace : NODES.nullNode());
         return review;
     }

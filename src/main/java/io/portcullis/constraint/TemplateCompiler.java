@@ -3,6 +3,7 @@ package io.portcullis.constraint;
 import io.portcullis.engine.CompileError;
 import io.portcullis.engine.LruCache;
 import io.portcullis.engine.ModuleOutline;
+import io.portcullis.engine.OpaErrorText;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEngine;
@@ -128,7 +129,7 @@ public final class TemplateCompiler {
         List<Optional<ModuleOutline>> outlines = engine.outline(sources);
         ModuleOutline entry = outlines.get(0).orElse(null);
         if (entry == null) {
-            compileModules(template, code, entryName, libNames, List.of("portcullis_unreadable"));
+            compileModules(template, code, entryName, libNames, List.of("portcullis_unreadable"), OpaErrorText.NONE);
             throw ingest(PREFIX + entryName + ": cannot parse the module");
         }
         List<ModuleOutline> libs = new ArrayList<>();
@@ -158,7 +159,8 @@ public final class TemplateCompiler {
             checkHttpSend(libs.get(i), readableLibNames.get(i));
         }
         List<String> packagePath = entry.packagePath();
-        CompiledPolicy policy = compileModules(template, code, entryName, libNames, packagePath);
+        CompiledPolicy policy = compileModules(template, code, entryName, libNames, packagePath,
+                errorText(entryName, entry, libNames, outlines));
         if (policy.builtins().contains("http.send")) {
             throw ingest(PREFIX + "unable to compile modules: undefined function http.send");
         }
@@ -206,6 +208,22 @@ public final class TemplateCompiler {
         return units.computeIfAbsent(policy, p -> new EvaluationUnit(p, kinds, inventory));
     }
 
+    /**
+     * Evaluation errors name the modules as Gatekeeper's Rego driver parses them ([FW] drivers/rego/compilers.go):
+     * the template's Rego is {@code template}, its i-th lib {@code libs["lib_i"]}.
+     */
+    private static OpaErrorText errorText(String entryName, ModuleOutline entry, List<String> libNames,
+            List<Optional<ModuleOutline>> outlines) {
+        OpaErrorText text = OpaErrorText.NONE.with(entryName, "template", entry);
+        for (int i = 0; i < libNames.size(); i++) {
+            Optional<ModuleOutline> lib = outlines.get(i + 1);
+            if (lib.isPresent()) {
+                text = text.with(libNames.get(i), "libs[\"lib_" + i + "\"]", lib.get());
+            }
+        }
+        return text;
+    }
+
     private static List<RegoModule> templateModules(RegoCode code, String entryName, List<String> libNames) {
         List<RegoModule> modules = new ArrayList<>();
         modules.add(new RegoModule(entryName, code.rego(), code.version()));
@@ -216,7 +234,7 @@ public final class TemplateCompiler {
     }
 
     private CompiledPolicy compileModules(ConstraintTemplate template, RegoCode code, String entryName,
-            List<String> libNames, List<String> packagePath) throws InvalidTemplateException {
+            List<String> libNames, List<String> packagePath, OpaErrorText errorText) throws InvalidTemplateException {
         List<RegoModule> modules = new ArrayList<>(templateModules(code, entryName, libNames));
         modules.add(BatchHook.module(List.of(new BatchHook.Target(template.kind(), packagePath))));
         String key = cacheKey(modules);
@@ -225,7 +243,7 @@ public final class TemplateCompiler {
             return cached;
         }
         try {
-            CompiledPolicy policy = engine.compile(modules, List.of(BatchHook.ENTRYPOINT));
+            CompiledPolicy policy = engine.compile(modules, List.of(BatchHook.ENTRYPOINT)).withErrorText(errorText);
             cache.put(key, policy);
             return policy;
         } catch (PolicyCompileException e) {

@@ -4,6 +4,7 @@ import io.portcullis.admission.AdmissionJson;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEvaluationException;
 import io.portcullis.engine.PolicyEvaluator;
+import io.portcullis.engine.RegoJson;
 import io.portcullis.match.MatchException;
 import io.portcullis.match.Matcher;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +92,7 @@ public final class Validator {
             ObjectNode entry = JsonNodeFactory.instance.objectNode();
             entry.put("name", constraint.name());
             entry.set("parameters", constraint.parameters());
-            return new Loaded(constraint, JSON.writeValueAsBytes(entry));
+            return new Loaded(constraint, RegoJson.write(entry, RegoJson.Numbers.INT64_OR_FLOAT64));
         }
     }
 
@@ -390,7 +391,7 @@ public final class Validator {
                     }
                 } catch (MatchException e) {
                     results.add(result(constraint, enforcementPoint, "unable to match constraints: error matching the "
-                            + "requested object: " + Kube.describe(review.subject()) + " :" + e.getMessage(), null));
+                            + "requested object: " + Kube.name(review.subject()) + " :" + e.getMessage(), null));
                     continue;
                 }
                 selected.computeIfAbsent(s.plan().unitOf(entry.getKey()), u -> new TreeMap<>())
@@ -398,7 +399,8 @@ public final class Validator {
             }
         }
         if (!selected.isEmpty()) {
-            byte[] reviewJson = JSON.writeValueAsBytes(review.input(review.namespace()));
+            // Numbers as Gatekeeper hands the review to OPA: Go float64s.
+            byte[] reviewJson = RegoJson.write(review.input(review.namespace()), RegoJson.Numbers.FLOAT64);
             Inventory.Snapshot data = inventory.snapshot();
             for (Map.Entry<EvaluationUnit, Map<String, List<Loaded>>> unit : selected.entrySet()) {
                 if (Thread.currentThread().isInterrupted()) {

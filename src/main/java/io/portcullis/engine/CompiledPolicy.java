@@ -36,6 +36,7 @@ public final class CompiledPolicy {
     private final Map<String, Integer> entrypoints;
     private final Map<String, Integer> builtinIds;
     private final HostBuiltin[] builtinsById;
+    private final OpaErrorText errorText;
 
     CompiledPolicy(byte[] wasm, EngineConfig config, DirectoryBytecodeCache bytecodeCache) throws PolicyCompileException {
         this.config = config;
@@ -65,6 +66,20 @@ public final class CompiledPolicy {
         this.entrypoints = toIds(probe.exportedMap(probe.exports().entrypoints()));
         this.builtinIds = toIds(probe.exportedMap(probe.exports().builtins()));
         this.builtinsById = resolveBuiltins(builtinIds);
+        this.errorText = OpaErrorText.NONE;
+    }
+
+    private CompiledPolicy(CompiledPolicy policy, OpaErrorText errorText) {
+        this.module = policy.module;
+        this.executionMode = policy.executionMode;
+        this.bytecodeCache = policy.bytecodeCache;
+        this.machineFactory = policy.machineFactory;
+        this.config = policy.config;
+        this.initialPages = policy.initialPages;
+        this.entrypoints = policy.entrypoints;
+        this.builtinIds = policy.builtinIds;
+        this.builtinsById = policy.builtinsById;
+        this.errorText = errorText;
     }
 
     private static Function<Instance, Machine> machineFactory(WasmModule module, ExecutionMode mode,
@@ -111,6 +126,19 @@ public final class CompiledPolicy {
     /** The builtins this module calls on the host (the ones OPA's wasm runtime lacks). */
     public Set<String> builtins() {
         return builtinIds.keySet();
+    }
+
+    /**
+     * The same policy, whose evaluation errors read as OPA's Go evaluator words them for these modules (see
+     * {@link OpaErrorText}); shares the compiled module.
+     */
+    public CompiledPolicy withErrorText(OpaErrorText errorText) {
+        return new CompiledPolicy(this, errorText);
+    }
+
+    /** How evaluation errors are worded. */
+    public OpaErrorText errorText() {
+        return errorText;
     }
 
     /** An evaluator with this data document resident in every instance it creates. */

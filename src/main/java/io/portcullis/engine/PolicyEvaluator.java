@@ -29,7 +29,7 @@ public final class PolicyEvaluator {
 
     PolicyEvaluator(CompiledPolicy policy, JsonNode data) {
         this.policy = policy;
-        this.dataJson = JSON.writeValueAsBytes(data == null ? JSON.createObjectNode() : data);
+        this.dataJson = RegoJson.write(data == null ? JSON.createObjectNode() : data, RegoJson.Numbers.INT64_OR_FLOAT64);
         this.deadline = policy.config().evaluationDeadline();
         this.permits = new Semaphore(policy.config().maxInstancesPerPolicy(), true);
         // One instance now: a data document OPA cannot load fails here, and the first request is not slower.
@@ -105,7 +105,7 @@ public final class PolicyEvaluator {
             throw new PolicyEvaluationException(Reason.MEMORY_LIMIT, e.getMessage(), e);
         } catch (WasmHost.AbortException e) {
             throw new PolicyEvaluationException(isOutOfMemory(e.getMessage()) ? Reason.MEMORY_LIMIT : Reason.RUNTIME_ERROR,
-                    e.getMessage(), e);
+                    policy.errorText().of(e.getMessage()), e);
         } catch (WasmHost.StrictBuiltinException e) {
             throw new PolicyEvaluationException(Reason.RUNTIME_ERROR, e.getMessage(), e);
         } catch (StackOverflowError e) {

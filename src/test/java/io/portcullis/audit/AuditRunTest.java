@@ -101,7 +101,7 @@ class AuditRunTest {
         assertThat(report.constraints().getFirst().violations()).extracting(StatusViolation::name, StatusViolation::message)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "Pod a has no owner label (operation \"\", user {})"),
                         org.assertj.core.groups.Tuple.tuple("c", "unable to match constraints: error matching the requested "
-                                + "object: unknown/c :failed to run Match criteria: namespace selector for namespace-scoped "
+                                + "object: c :failed to run Match criteria: namespace selector for namespace-scoped "
                                 + "object but missing Namespace"));
     }
 }

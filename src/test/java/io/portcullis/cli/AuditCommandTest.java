@@ -238,6 +238,48 @@ class AuditCommandTest {
     }
 
     @Test
+    void anObjectWithoutNamespaceIsNotInDefaultAsUnderGatorTest() throws IOException {
+        Files.writeString(constraints.resolve("default.yaml"), """
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sRequiredOwner
+                metadata:
+                  name: default-pods
+                spec:
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [default]
+                """);
+        Files.writeString(objects.resolve("objects.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: loose}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: defaulted, namespace: default}
+                """);
+        Files.delete(objects.resolve("list.yml"));
+        Run run = auditObjects("-o", "json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> violations = new ArrayList<>();
+        JsonMapper.builder().build().readTree(run.out()).get("constraints").forEach(c -> c.get("violations")
+                .forEach(v -> violations.add(c.get("name").asString() + " " + v.get("name").asString())));
+        // pods-need-owner has no namespace criteria and selects both; default-pods only the Pod in default.
+        assertThat(violations).containsExactlyInAnyOrder("default-pods defaulted", "pods-need-owner defaulted",
+                "pods-need-owner loose");
+    }
+
+    @Test
+    void infinityInAnObjectIsBadInputNamingFileAndField() throws IOException {
+        Path pod = objects.resolve("nan.yaml");
+        Files.writeString(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team-a}\n"
+                + "spec:\n  containers:\n  - name: a\n    securityContext: {runAsGroup: -.inf}\n");
+        Run run = auditObjects();
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err()).contains(pod + ": spec.containers[0].securityContext.runAsGroup: -.inf is not a number JSON can hold");
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         Run writeWithFiles = audit("-f", objects.toString(), "--write-status");
         assertThat(writeWithFiles.exitCode()).isEqualTo(2);

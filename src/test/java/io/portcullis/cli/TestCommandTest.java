@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -82,6 +84,16 @@ class TestCommandTest {
         JsonNode results = YAMLMapper.builder().build().readTree(run.out());
         assertThat(results.size()).isEqualTo(3);
         assertThat(results.get(2).at("/constraint/spec/enforcementAction").asString()).isEqualTo("warn");
+    }
+
+    @Test
+    void infinityInAnObjectIsRefusedNamingFileAndField(@TempDir Path dir) throws Exception {
+        Path pod = dir.resolve("pod.yaml");
+        Files.writeString(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    runAsUser: .inf\n");
+        Run run = test("-f", gator(""), "-f", pod.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains(pod + ": spec.securityContext.runAsUser: .inf is not a number JSON can hold");
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class VerifyCommandTest {
@@ -60,6 +62,34 @@ class VerifyCommandTest {
                 "--- PASS: owner-label/owned\t(" + suites("passing") + "/suite.yaml)");
         assertThat(run.lines()).anySatisfy(l -> assertThat(l).startsWith("=== SKIP  owner-label/unowned"));
         assertThat(run.lines().getLast()).isEqualTo("1 passed, 0 failed");
+    }
+
+    @Test
+    void infinityInACaseObjectFailsTheCaseNamingFileAndField(@TempDir Path dir) throws Exception {
+        Path passing = Path.of(suites("passing"));
+        for (String file : List.of("template.yaml", "constraint.yaml", "namespaces.yaml")) {
+            Files.copy(passing.resolve(file), dir.resolve(file));
+        }
+        Files.writeString(dir.resolve("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\n"
+                + "spec:\n  securityContext:\n    runAsUser: .nan\n");
+        Files.writeString(dir.resolve("suite.yaml"), """
+                kind: Suite
+                apiVersion: test.gatekeeper.sh/v1alpha1
+                tests:
+                - name: owner-label
+                  template: template.yaml
+                  constraint: constraint.yaml
+                  cases:
+                  - name: nan
+                    object: pod.yaml
+                    assertions:
+                    - violations: no
+                """);
+        Run run = verify(dir.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.lines()).anySatisfy(l -> assertThat(l)
+                .contains(dir.resolve("pod.yaml") + ": spec.securityContext.runAsUser: .nan is not a number JSON can hold"));
+        assertThat(run.lines().getLast()).isEqualTo("0 passed, 1 failed");
     }
 
     @Test

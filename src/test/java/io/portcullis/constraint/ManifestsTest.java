@@ -46,6 +46,43 @@ class ManifestsTest {
     }
 
     @Test
+    void integralFloatsBecomeIntegersWhenTheyFitAnInt64() throws ManifestException {
+        // Go writes an integral float64 below 1e21 as integer digits; Kubernetes reads them back as an int64 if they fit.
+        JsonNode doc = Manifests.read("a: 1e15\nb: 9.2e18\nc: 1e19\nd: 1e21\ne: -0.0\nf: 0X1f\n", "t").getFirst();
+        assertThat(doc.get("a").isLong() || doc.get("a").isInt()).isTrue();
+        assertThat(doc.get("a").asLong()).isEqualTo(1_000_000_000_000_000L);
+        assertThat(doc.get("b").asLong()).isEqualTo(9_200_000_000_000_000_000L);
+        assertThat(doc.get("c").isDouble()).isTrue();
+        assertThat(doc.get("d").isDouble()).isTrue();
+        assertThat(doc.get("e").isIntegralNumber()).isTrue();
+        assertThat(doc.get("f").asLong()).isEqualTo(31);
+    }
+
+    @Test
+    void infinityAndNaNAreRefusedNamingTheFieldAndFile() {
+        assertThatThrownBy(() -> Manifests.read("kind: Pod\nspec:\n  securityContext:\n    runAsUser: .inf\n", "pod.yaml"))
+                .isInstanceOf(ManifestException.class)
+                .hasMessage("pod.yaml: spec.securityContext.runAsUser: .inf is not a number JSON can hold (kubectl and "
+                        + "gator refuse it too) (line 4, column 16)");
+        for (String value : List.of("-.inf", "-.Inf", "+.INF", ".nan", ".NaN", "!!float .inf")) {
+            assertThatThrownBy(() -> Manifests.read("spec:\n  containers:\n  - name: a\n    x: [1, " + value + "]\n", "p.yaml"))
+                    .as(value).isInstanceOf(ManifestException.class)
+                    .hasMessageStartingWith("p.yaml: spec.containers[0].x[1]: ");
+        }
+        assertThatThrownBy(() -> Manifests.read("metadata:\n  annotations:\n    a.b/c: .nan\n", "p.yaml"))
+                .hasMessageStartingWith("p.yaml: metadata.annotations[\"a.b/c\"]: .nan ");
+    }
+
+    @Test
+    void quotedInfinityIsAStringAndAnInfinityKeyKeepsItsText() throws ManifestException {
+        JsonNode doc = Manifests.read("a: '.inf'\nb: \".nan\"\n.inf: 1\nc: Infinity\n", "t").getFirst();
+        assertThat(doc.get("a").asString()).isEqualTo(".inf");
+        assertThat(doc.get("b").asString()).isEqualTo(".nan");
+        assertThat(doc.get(".inf").asInt()).isEqualTo(1);
+        assertThat(doc.get("c").asString()).isEqualTo("Infinity");
+    }
+
+    @Test
     void blockScalarsStayStrings() throws ManifestException {
         JsonNode doc = Manifests.read("rego: |\n  package x\n  violation[{\"msg\": \"no\"}] { true }\n", "t").getFirst();
         assertThat(doc.get("rego").asString()).isEqualTo("package x\nviolation[{\"msg\": \"no\"}] { true }\n");

@@ -249,7 +249,7 @@ class ValidatorTest {
                     + "'match':{'namespaceSelector':{'matchLabels':{'env':'prod'}}},'parameters':{'labels':['app']}}"));
             List<Result> results = validator.review(Review.ofObject(POD, null, Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT);
             assertThat(results).singleElement().satisfies(r -> {
-                assertThat(r.msg()).isEqualTo("unable to match constraints: error matching the requested object: team-a/web "
+                assertThat(r.msg()).isEqualTo("unable to match constraints: error matching the requested object: web "
                         + ":failed to run Match criteria: namespace selector for namespace-scoped object but missing Namespace");
                 assertThat(r.actions()).containsExactly("dryrun");
             });

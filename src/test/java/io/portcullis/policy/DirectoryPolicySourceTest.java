@@ -1,9 +1,5 @@
 package io.portcullis.policy;
 
-import org.springframework.util.unit.DataSize;
-import java.time.Duration;
-import io.portcullis.engine.ExecutionMode;
-import io.portcullis.engine.CompilerMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,7 +8,9 @@ import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.Result;
 import io.portcullis.constraint.Review;
 import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.engine.CompilerMode;
 import io.portcullis.engine.EngineConfig;
+import io.portcullis.engine.ExecutionMode;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.match.Matcher;
 import io.portcullis.webhook.PortcullisProperties;
@@ -20,6 +18,7 @@ import io.portcullis.webhook.Readiness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -70,9 +70,7 @@ class DirectoryPolicySourceTest {
         errors = new PolicyFileErrors(registry);
         PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints),
                 List.of(dir.resolve("no-data")), List.of(dir.resolve("no-mutations")), List.of(), "portcullis-system");
-        EngineProperties engine = new EngineProperties(CompilerMode.NATIVE, null, null, Duration.ofSeconds(2),
-                DataSize.ofMegabytes(256), 0, ExecutionMode.COMPILED, Duration.ZERO);
-        source = new DirectoryPolicySource(properties, engine, compiler, active, new Readiness(event -> { }), errors);
+        source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors);
 
         source.reloadIfChanged();
         assertDenied();
@@ -242,5 +240,60 @@ class DirectoryPolicySourceTest {
         assertThat(errors.health().getStatus()).isEqualTo(Status.UP);
         assertThat(active.current().problems()).singleElement()
                 .satisfies(p -> assertThat(p).startsWith(file + ": ").contains(fragments[0]));
+    }
+
+    @Test
+    void infinityInAConstraintIsAProblemNamingFileAndField(@TempDir Path dir) throws Exception {
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        Path constraints = Files.createDirectories(dir.resolve("constraints"));
+        Files.writeString(templates.resolve("t.yaml"), """
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata: {name: k8smax}
+                spec:
+                  crd:
+                    spec:
+                      names: {kind: K8sMax}
+                      validation:
+                        openAPIV3Schema:
+                          type: object
+                          properties:
+                            max: {type: number}
+                  targets:
+                  - target: admission.k8s.gatekeeper.sh
+                    rego: |
+                      package k8smax
+                      violation[{"msg": "too many"}] { input.review.object.spec.replicas > input.parameters.max }
+                """);
+        Files.writeString(constraints.resolve("inf.yaml"), """
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sMax
+                metadata: {name: unbounded}
+                spec:
+                  parameters: {max: .inf}
+                """);
+        Files.writeString(constraints.resolve("fine.yaml"), """
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sMax
+                metadata: {name: three}
+                spec:
+                  parameters: {max: 3}
+                """);
+        try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
+            TemplateCompiler compiler = new TemplateCompiler(engine);
+            PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints), List.of(),
+                    List.of(), List.of(), "portcullis-system");
+            PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
+                    new ActivePolicies(compiler), new Readiness(event -> { }),
+                    new PolicyFileErrors(new SimpleMeterRegistry())).load();
+            assertThat(snapshot.problems()).singleElement().asString()
+                    .startsWith(constraints.resolve("inf.yaml") + ": spec.parameters.max: .inf is not a number JSON can hold");
+            assertThat(snapshot.validator().constraints()).extracting(c -> c.name()).containsExactly("three");
+        }
+    }
+
+    private static EngineProperties noWarmUp() {
+        return new EngineProperties(CompilerMode.NATIVE, null, null, Duration.ofSeconds(2), DataSize.ofMegabytes(256), 0,
+                ExecutionMode.COMPILED, Duration.ZERO);
     }
 }

@@ -256,8 +256,8 @@ class ValidationWebhookTest {
 
         assertThat(response.path("allowed").booleanValue()).isFalse();
         assertThat(response.at("/status/message").stringValue())
-                .startsWith("[prod-require-seccomp] unable to match constraints: error matching the requested object: ")
-                .contains("nowhere-ns");
+                .startsWith("[prod-require-seccomp] unable to match constraints: error matching the requested object: web "
+                        + ":failed to run Match criteria: namespace selector for namespace-scoped object but missing Namespace");
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.math.RoundingMode;
  * shortest text that reads back as the same double; otherwise digits are the exact binary value rounded half to
  * even, as Go rounds.
  */
-final class GoFloat {
+public final class GoFloat {
     private static final int MANT_BITS = 52;
     private static final int EXP_BITS = 11;
     private static final int BIAS = -1023;
@@ -36,7 +36,7 @@ final class GoFloat {
         }
     }
 
-    static String format(double v, char fmt, int prec) {
+    public static String format(double v, char fmt, int prec) {
         long bits = Double.doubleToRawLongBits(v);
         boolean neg = bits < 0;
         int exp = (int) (bits >>> MANT_BITS) & ((1 << EXP_BITS) - 1);
