@@ -88,7 +88,7 @@ func TestDuplicateConstraintsAndMissingTemplatesAreReported(t *testing.T) {
 func TestBenchCountsReviews(t *testing.T) {
 	body, _ := os.ReadFile("../../examples/requests/pod-without-seccomp.json")
 	run, err := load(t, project).Bench(context.Background(), body, 2, 200*time.Millisecond)
-	if err != nil || run.Reviews == 0 || run.Goroutines != 2 || run.PerSecond <= 0 || run.LatencyUs <= 0 {
+	if err != nil || run.Reviews == 0 || run.Goroutines != 2 || run.PerSecond <= 0 || run.LatencyUs <= 0 || run.CPUUs <= 0 {
 		t.Errorf("%+v %v", run, err)
 	}
 	if _, err := load(t, project).Bench(context.Background(), []byte("{"), 1, time.Second); err == nil {

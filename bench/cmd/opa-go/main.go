@@ -83,7 +83,8 @@ func main() {
 		if *asJSON {
 			print(run)
 		} else {
-			fmt.Printf("goroutines %3d: %8.1f reviews/s, %9.1f µs per review\n", n, run.PerSecond, run.LatencyUs)
+			fmt.Printf("goroutines %3d: %8.1f reviews/s, %9.1f µs per review, %9.1f µs CPU per review\n",
+				n, run.PerSecond, run.LatencyUs, run.CPUUs)
 		}
 	}
 }
