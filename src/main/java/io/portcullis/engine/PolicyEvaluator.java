@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class PolicyEvaluator {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** 4 MiB: an instance grown more than this by one input is dropped (a few-KiB review grows it far less). */
+    private static final int KEPT_GROWTH_PAGES = 64;
 
     private final CompiledPolicy policy;
     private final byte[] dataJson;
@@ -109,7 +111,7 @@ public final class PolicyEvaluator {
             }
             throw new PolicyEvaluationException(Reason.RUNTIME_ERROR, "wasm evaluation failed: " + e, e);
         } finally {
-            if (healthy) {
+            if (healthy && !instance.grownPast(KEPT_GROWTH_PAGES)) {
                 idle.push(instance);
             }
         }
