@@ -146,11 +146,17 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 || publishedProblems != problems.version()) {
             published = new PolicySnapshot(validator, config, mutationConfig, problems.list());
             publishedProblems = problems.version();
-            active.publish(published);
+            if (ready) {
+                active.publish(published);
+            } else {
+                active.publishPartial(published);
+            }
         }
         if (!ready && started && templates.initialLoadDone() && constraints.initialLoadDone(templates.initialKinds())
                 && inventory.initialLoadDone() && mutation.initialLoadDone()) {
             ready = true;
+            // Admission requests are refused (HTTP 503) until here: a partial set would allow what it misses.
+            active.publish(published);
             log.info("policies loaded from the cluster: {} templates, {} constraints, {} synced kinds, {} mutators, "
                     + "{} profile bindings, {} problems", validator.templates().size(), validator.constraints().size(),
                     inventory.syncedKinds().size(), mutationConfig.mutators().mutators().size(),
