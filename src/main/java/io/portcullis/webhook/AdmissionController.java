@@ -84,6 +84,20 @@ public class AdmissionController {
     private ResponseEntity<byte[]> serve(Webhook webhook, AdmissionHandler handler, HttpServletRequest http)
             throws IOException {
         RequestDeadline due = new RequestDeadline(RequestStart.of(http), deadline);
+        try {
+            return decide(webhook, handler, http, due);
+        } finally {
+            // Answered early, the client may still be sending: let it finish (within the deadline) so that it reads
+            // the answer. After a complete body this reads only its end. A body still arriving at the deadline is
+            // not waited for: the connection closes after the answer.
+            if (!RequestBody.discardRest(http.getInputStream(), due)) {
+                CloseUndrained.mark(http);
+            }
+        }
+    }
+
+    private ResponseEntity<byte[]> decide(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
+            RequestDeadline due) throws IOException {
         Optional<String> notInForce = policies.notInForce();
         if (notInForce.isPresent()) {
             metrics.refused(webhook, 503);

@@ -6,6 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
+import jakarta.servlet.ServletInputStream;
+
 /**
  * The request body as the reader parses it, stopped when the request's deadline passes or its memory reservation
  * cannot grow to what the bytes seen so far will cost ({@link RequestCost}). Either way the read fails and
@@ -40,6 +42,31 @@ final class RequestBody extends FilterInputStream {
         this.budget = budget;
         this.reservation = reservation;
         this.declaredBytes = declaredBytes;
+    }
+
+    /**
+     * Reads and drops what is left of a body, until its end or the deadline; returns whether the end was reached. A
+     * client is still sending when it is answered early (a refusal, a body over a limit); closing the connection on
+     * unread bytes would reset it, and the reset can destroy the answer before the client reads it: the API server
+     * would see a failed call and apply the failurePolicy instead of our rejection. (Tomcat drains too, but only up
+     * to {@code server.tomcat.max-swallow-size}.)
+     */
+    static boolean discardRest(ServletInputStream body, RequestDeadline deadline) {
+        byte[] buf = new byte[16 << 10];
+        try {
+            while (!body.isFinished()) {
+                if (deadline.passed()) {
+                    return false;
+                }
+                if (body.read(buf) < 0) {
+                    return true;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            // The client stopped sending or went away: nothing more to read.
+            return false;
+        }
     }
 
     /** Why the read was stopped, or null when it was not. */

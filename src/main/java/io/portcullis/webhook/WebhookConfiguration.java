@@ -54,10 +54,13 @@ public class WebhookConfiguration {
         return budget;
     }
 
-    /** Marks each request with Tomcat's start time, where the admission deadline starts. */
+    /**
+     * Tomcat hooks: each request's start time, where the admission deadline starts; closing instead of draining a
+     * body still arriving at the deadline.
+     */
     @Bean
-    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> requestStartValve() {
-        return factory -> factory.addEngineValves(new RequestStart());
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> admissionValves() {
+        return factory -> factory.addEngineValves(new RequestStart(), new CloseUndrained());
     }
 
     @Bean

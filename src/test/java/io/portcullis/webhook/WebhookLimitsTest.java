@@ -198,7 +198,7 @@ class WebhookLimitsTest {
             out.write(head(body.length).getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, 200);
             out.flush();
-            // One byte every 300 ms, well within Tomcat's 2 s timeout for each read: only the deadline ends it.
+            // One byte every 300 ms, well within Tomcat's timeout for each read (5 s): only the deadline ends it.
             CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 200; i < body.length - 1; i++) {
@@ -219,6 +219,9 @@ class WebhookLimitsTest {
             assertRejected(out200, "u-slow", 408);
             assertThat(out200.at("/response/status/message").stringValue())
                     .startsWith("the request body did not arrive within the 5s deadline");
+            // The server does not wait for the rest of the body (which would hold its thread): it closes.
+            assertThat(response.toLowerCase(Locale.ROOT)).contains("connection: close");
+            assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
         }
     }
 
@@ -230,7 +233,7 @@ class WebhookLimitsTest {
         int split = head.indexOf("Content-Type");
         try (SSLSocket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            // The request line now, the rest of the headers 1.5 s later (within Tomcat's 2 s connection timeout):
+            // The request line now, the rest of the headers 1.5 s later (within Tomcat's 5 s connection timeout):
             // the controller only runs after them.
             out.write(head.substring(0, split).getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -256,6 +259,32 @@ class WebhookLimitsTest {
             assertThat(answer.at("/response/status/message").stringValue())
                     .isEqualTo("validation of Pod default/web did not finish within the 5s deadline");
         }
+    }
+
+    @Test
+    void theConnectionStaysUsableAfterARefusalAndAfterAnOverrun() throws Exception {
+        // The API server reuses its connections and does not retry a POST on one that was closed under it: a
+        // connection closed after an answer would turn the next review into a failed call (the failurePolicy's).
+        try (SSLSocket socket = connect()) {
+            JsonNode refused = exchange(socket, WebhookServerTest.review("admission.k8s.io/v1", "u-413", pod("allow", 40_000)));
+            assertRejected(refused, "u-413", 413);
+            JsonNode overran = exchange(socket, WebhookServerTest.review("admission.k8s.io/v1", "u-500", pod("block", 1)));
+            assertRejected(overran, "u-500", 500);
+            JsonNode allowed = exchange(socket, WebhookServerTest.review("admission.k8s.io/v1", "u-200", pod("allow", 1)));
+            assertThat(allowed.at("/response/allowed").booleanValue()).isTrue();
+        }
+    }
+
+    /** One request on an open connection, kept alive; the answer's AdmissionReview. */
+    private static JsonNode exchange(SSLSocket socket, String review) throws Exception {
+        byte[] body = review.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(head(body.length).replace("Connection: close\r\n", "").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        String response = readResponse(socket.getInputStream());
+        assertThat(response).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
     }
 
     private static SSLSocket connect() throws Exception {
