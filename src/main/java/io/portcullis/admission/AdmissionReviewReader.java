@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Optional;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -78,6 +79,15 @@ public final class AdmissionReviewReader {
         } catch (InvalidAdmissionReviewException e) {
             throw e.overLimit() ? identify(e, recorded.start()) : e;
         }
+    }
+
+    /**
+     * The version and uid the start of this body names (read as for an over-size body, at most the first 64 KiB),
+     * for answering a review the caller refuses to read: over its memory budget, or too slow to arrive.
+     */
+    public Optional<ReviewIdentity> identify(InputStream start) {
+        InvalidAdmissionReviewException scanned = identify(invalid(""), new BoundedInputStream(start, IDENTITY_SCAN_BYTES));
+        return scanned.identified() ? Optional.of(new ReviewIdentity(scanned.version(), scanned.uid())) : Optional.empty();
     }
 
     /**

@@ -18,8 +18,8 @@ import tools.jackson.databind.ObjectMapper;
  */
 public final class PolicyEvaluator {
     private static final ObjectMapper JSON = EngineJson.MAPPER;
-    /** Instances whose linear memory grew past this are not kept for reuse. */
-    private static final long KEEP_MEMORY_BYTES = 16L << 20;
+    /** 4 MiB: an instance grown more than this by one input is dropped (a few-KiB review grows it far less). */
+    private static final int KEPT_GROWTH_PAGES = 64;
 
     private final CompiledPolicy policy;
     private final byte[] dataJson;
@@ -123,9 +123,9 @@ public final class PolicyEvaluator {
             }
             throw new PolicyEvaluationException(Reason.RUNTIME_ERROR, "wasm evaluation failed: " + e, e);
         } finally {
-            // An instance that grew for a large input keeps that memory for good; let it go rather than hold
-            // megabytes per pooled instance for the next small review.
-            if (healthy && instance.memoryBytes() <= KEEP_MEMORY_BYTES) {
+            // An instance that grew for a large input keeps that memory for good (linear memory never shrinks);
+            // let it go rather than hold megabytes per pooled instance for the next small review.
+            if (healthy && !instance.grownPast(KEPT_GROWTH_PAGES)) {
                 idle.push(instance);
             }
         }

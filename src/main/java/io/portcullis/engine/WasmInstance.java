@@ -24,6 +24,7 @@ final class WasmInstance {
     private final OpaWasm_ModuleExports exports;
     private final int dataAddr;
     private final int dataHeapPtr;
+    private final int loadedPages;
 
     private WasmInstance(CompiledPolicy policy, byte[] dataJson, Function<Instance, Machine> machines) {
         EngineConfig config = policy.config();
@@ -41,6 +42,15 @@ final class WasmInstance {
             this.dataAddr = parseJson(dataJson);
         }
         this.dataHeapPtr = exports.opaHeapPtrGet();
+        this.loadedPages = memory.pages();
+    }
+
+    /**
+     * Whether an evaluation grew the memory more than {@code slackPages} past what the data needed. Linear memory
+     * never shrinks, so such an instance is not kept: a big input would otherwise stay on the heap once per instance.
+     */
+    boolean grownPast(int slackPages) {
+        return memory.pages() > loadedPages + slackPages;
     }
 
     /** An instance without data, to read the module's exports. The builtins are not resolved yet then. */
@@ -50,11 +60,6 @@ final class WasmInstance {
 
     static WasmInstance withData(CompiledPolicy policy, byte[] dataJson) {
         return new WasmInstance(policy, dataJson, policy.machineFactory());
-    }
-
-    /** Linear memory now, in bytes: it grows with the largest input the instance has seen and never shrinks. */
-    long memoryBytes() {
-        return Memory.bytes(memory.pages());
     }
 
     OpaWasm_ModuleExports exports() {

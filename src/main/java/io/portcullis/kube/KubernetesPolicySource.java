@@ -164,19 +164,25 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 || publishedProblems != problems.version()) {
             published = new PolicySnapshot(validator, config, mutationConfig, problems.list());
             publishedProblems = problems.version();
-            active.publish(published);
+            if (ready) {
+                active.publish(published);
+            } else {
+                active.publishPartial(published);
+            }
         }
         if (!ready && started && templates.initialLoadDone() && constraints.initialLoadDone(templates.initialKinds())
                 && inventory.initialLoadDone() && mutation.initialLoadDone()) {
             ready = true;
+            // Group the templates and warm them up before traffic arrives; later template changes regroup in the
+            // background, while each changed template is evaluated by its own module meanwhile.
+            validator.prepare(warmUp);
+            // Admission requests are refused (HTTP 503) until here: a partial set would allow what it misses.
+            active.publish(published);
             log.info("policies loaded from the cluster: {} templates, {} constraints, {} synced kinds, {} mutators, "
                     + "{} profile bindings, {} problems", validator.templates().size(), validator.constraints().size(),
                     inventory.syncedKinds().size(), mutationConfig.mutators().mutators().size(),
                     mutationConfig.bindings().size(), published.problems().size());
             published.problems().forEach(p -> log.warn("not loaded: {}", p));
-            // Group the templates and warm them up before traffic arrives; later template changes regroup in the
-            // background, while each changed template is evaluated by its own module meanwhile.
-            validator.prepare(warmUp);
             readiness.markReady();
         } else if (ready && !validator.isPrepared()) {
             validator.prepareInBackground();

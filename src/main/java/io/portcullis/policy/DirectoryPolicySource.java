@@ -118,6 +118,7 @@ public class DirectoryPolicySource implements DisposableBean {
         } catch (RuntimeException e) {
             // The previous snapshot stays in force; the next poll tries again.
             log.error("reloading policies failed", e);
+            active.loadFailed(String.valueOf(e.getMessage()));
         }
     }
 

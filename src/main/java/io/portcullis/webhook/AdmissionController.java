@@ -1,7 +1,9 @@
 package io.portcullis.webhook;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionResponse;
@@ -9,10 +11,11 @@ import io.portcullis.admission.AdmissionReview;
 import io.portcullis.admission.AdmissionReviewReader;
 import io.portcullis.admission.AdmissionReviewWriter;
 import io.portcullis.admission.InvalidAdmissionReviewException;
+import io.portcullis.admission.ReviewIdentity;
+import io.portcullis.policy.ActivePolicies;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,12 +27,21 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code POST /v1/admit} (validation) and {@code POST /v1/mutate} (mutation): parse the AdmissionReview, run
  * the webhook's handler under the deadline, answer in the review's version.
  *
- * <p>A body that is not a usable AdmissionReview gets HTTP 400 (413 when too large) with a Kubernetes Status
- * object naming the problem: there is no uid to answer to, and the API server treats it as a failed call
- * (its failurePolicy decides). A review that is over a limit but named its apiVersion and uid before it, as the
- * API server's always do, is answered like any other: HTTP 200, {@code allowed: false} with code 413 or 400.
- * Everything else gets HTTP 200 with an AdmissionReview, including handler failures and overruns, which become
- * {@code allowed: false} so that they reject the request rather than fall to a failurePolicy of Ignore.
+ * <p>In order, before any handler runs:
+ * <ol>
+ * <li>No policies in force yet ({@link ActivePolicies#notInForce()}): HTTP 503 with a Kubernetes Status, so the
+ *     webhook's failurePolicy decides as when the server is down; an empty policy set must not allow.</li>
+ * <li>The request's memory ({@link MemoryBudget}, {@link RequestCost}): reserved before the body is parsed, grown as
+ *     it streams in; a request that does not fit is refused (429, or 413 when it would not fit even alone).</li>
+ * <li>The deadline ({@link RequestDeadline}) counts from Tomcat's start of the request; a body still arriving when
+ *     it passes is refused (408), and the handler gets what is left ({@link DeadlineRunner}).</li>
+ * </ol>
+ * A refused review whose start names its apiVersion and uid, as the API server's always do, is answered like any
+ * other: HTTP 200, {@code allowed: false} with that code. A body that is not a usable AdmissionReview gets HTTP 400
+ * (413 when too large) with a Kubernetes Status object naming the problem: there is no uid to answer to, and the
+ * API server treats it as a failed call (its failurePolicy decides). Everything else gets HTTP 200 with an
+ * AdmissionReview, including handler failures and overruns, which become {@code allowed: false} so that they reject
+ * the request rather than fall to a failurePolicy of Ignore.
  */
 @RestController
 public class AdmissionController {
@@ -40,18 +52,23 @@ public class AdmissionController {
     private final AdmissionReviewReader reader;
     private final AdmissionReviewWriter writer;
     private final DeadlineRunner runner;
+    private final MemoryBudget budget;
     private final WebhookMetrics metrics;
     private final Duration deadline;
     private final WebhookHandlers handlers;
+    private final ActivePolicies policies;
 
     public AdmissionController(AdmissionReviewReader reader, AdmissionReviewWriter writer, DeadlineRunner runner,
-            WebhookMetrics metrics, WebhookProperties properties, WebhookHandlers handlers) {
+            MemoryBudget budget, WebhookMetrics metrics, WebhookProperties properties, WebhookHandlers handlers,
+            ActivePolicies policies) {
         this.reader = reader;
         this.writer = writer;
         this.runner = runner;
+        this.budget = budget;
         this.metrics = metrics;
         this.deadline = properties.deadline();
         this.handlers = handlers;
+        this.policies = policies;
     }
 
     @PostMapping(path = "/v1/admit", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -66,23 +83,64 @@ public class AdmissionController {
 
     private ResponseEntity<byte[]> serve(Webhook webhook, AdmissionHandler handler, HttpServletRequest http)
             throws IOException {
-        long start = System.nanoTime();
+        RequestDeadline due = new RequestDeadline(RequestStart.of(http), deadline);
+        try {
+            return decide(webhook, handler, http, due);
+        } finally {
+            // Answered early, the client may still be sending: let it finish (within the deadline) so that it reads
+            // the answer. After a complete body this reads only its end. A body still arriving at the deadline is
+            // not waited for: the connection closes after the answer.
+            if (!RequestBody.discardRest(http.getInputStream(), due)) {
+                CloseUndrained.mark(http);
+            }
+        }
+    }
+
+    private ResponseEntity<byte[]> decide(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
+            RequestDeadline due) throws IOException {
+        Optional<String> notInForce = policies.notInForce();
+        if (notInForce.isPresent()) {
+            metrics.refused(webhook, 503);
+            return status(new Refusal(503, "ServiceUnavailable", notInForce.get()));
+        }
+        long declared = http.getContentLengthLong();
+        // What the Content-Length costs at the least (one long string); RequestBody reserves more as the body's
+        // shape shows. A body over the size limit is not parsed past its start.
+        long upfront = RequestCost.of(declared > reader.limits().maxRequestBytes() ? 0 : Math.max(0, declared), 0);
+        MemoryBudget.Reservation reservation = budget.tryReserve(upfront);
+        if (reservation == null) {
+            return refuse(webhook, http, budget.refusal(upfront), http.getInputStream());
+        }
+        try {
+            return readAndRun(webhook, handler, http, due, reservation);
+        } finally {
+            reservation.release();
+        }
+    }
+
+    private ResponseEntity<byte[]> readAndRun(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
+            RequestDeadline due, MemoryBudget.Reservation reservation) throws IOException {
+        RequestBody body = new RequestBody(http.getInputStream(), due, budget, reservation, http.getContentLengthLong());
         AdmissionReview review;
         try {
-            review = reader.read(http.getInputStream(), http.getContentLengthLong());
+            review = reader.read(body, http.getContentLengthLong());
         } catch (InvalidAdmissionReviewException e) {
+            if (body.refusal() != null) {
+                return refuse(webhook, http, body.refusal(), body.start());
+            }
             log.warn("{}: rejected a request from {}: {}", webhook.path(), http.getRemoteAddr(), e.getMessage());
             if (e.identified()) {
                 AdmissionResponse rejection = AdmissionResponse.errored(e.tooLarge() ? 413 : 400, e.getMessage());
-                return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                        .body(writer.write(e.version(), e.uid(), rejection));
+                return ok(writer.write(e.version(), e.uid(), rejection));
             }
-            return badRequest(e);
+            return status(e.tooLarge() ? new Refusal(413, "RequestEntityTooLarge", e.getMessage())
+                    : new Refusal(400, "BadRequest", e.getMessage()));
         }
-        Duration timeLeft = deadline.minusNanos(System.nanoTime() - start);
-        AdmissionResponse response = runner.run(webhook, handler, review.request(), timeLeft, deadline);
-        byte[] body = writer.write(review, response);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // The handler may outlive the answer (an overrun it does not stop at once): it holds the memory until it ends.
+        MemoryBudget.Reservation heldByHandler = reservation.retain();
+        AdmissionResponse response = runner.run(webhook, handler, review.request(), due, heldByHandler::release);
+        byte[] answer = writer.write(review, response);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - due.startNanos());
         metrics.record(webhook, review.request(), response, elapsed);
         if (log.isDebugEnabled()) {
             log.debug("{} uid={} op={} kind={} object={} allowed={} code={} patched={} ms={}", webhook.label(),
@@ -90,20 +148,43 @@ public class AdmissionController {
                     review.request().describe(), response.allowed(), response.status().code(),
                     response.patch() != null, elapsed.toMillis());
         }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+        return ok(answer);
+    }
+
+    /**
+     * A review refused before it was read: rejected by its uid when the body's start names it, else an HTTP error.
+     *
+     * @param start the body's start, or all of it still unread
+     */
+    private ResponseEntity<byte[]> refuse(Webhook webhook, HttpServletRequest http, Refusal refusal, InputStream start) {
+        metrics.refused(webhook, refusal.code());
+        if (refusal.code() == 429) {
+            log.debug("{}: refused a request from {}: {}", webhook.path(), http.getRemoteAddr(), refusal.message());
+        } else {
+            log.warn("{}: refused a request from {}: {}", webhook.path(), http.getRemoteAddr(), refusal.message());
+        }
+        Optional<ReviewIdentity> identity = reader.identify(start);
+        if (identity.isEmpty()) {
+            return status(refusal);
+        }
+        AdmissionResponse rejection = AdmissionResponse.errored(refusal.code(), refusal.message());
+        return ok(writer.write(identity.get().version(), identity.get().uid(), rejection));
+    }
+
+    private static ResponseEntity<byte[]> ok(byte[] review) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(review);
     }
 
     /** A Kubernetes {@code Status} (kind Status, status Failure), the shape API clients expect for errors. */
-    private static ResponseEntity<byte[]> badRequest(InvalidAdmissionReviewException e) {
-        HttpStatus status = e.tooLarge() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+    private static ResponseEntity<byte[]> status(Refusal refusal) {
         ObjectNode body = JSON.createObjectNode()
                 .put("kind", "Status")
                 .put("apiVersion", "v1")
                 .put("status", "Failure")
-                .put("message", e.getMessage())
-                .put("reason", e.tooLarge() ? "RequestEntityTooLarge" : "BadRequest")
-                .put("code", status.value());
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .put("message", refusal.message())
+                .put("reason", refusal.reason())
+                .put("code", refusal.code());
+        return ResponseEntity.status(refusal.code()).contentType(MediaType.APPLICATION_JSON)
                 .body(JSON.writeValueAsBytes(body));
     }
 }

@@ -1,12 +1,11 @@
 package io.portcullis.webhook;
 
-import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,58 +17,107 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a handler under a deadline and always comes back with an answer: the handler's, or an error answer
- * ({@code allowed: false}, code 500) when it throws, returns nothing, or overruns.
+ * Runs handlers on a fixed pool of threads with a short queue, under each request's deadline, and always comes back
+ * with an answer in time: the handler's, or an error answer ({@code allowed: false}) when it throws, returns nothing
+ * or overruns, and at once when the pool is busy.
  *
- * <p>Handlers run on their own platform threads, so the request thread can answer when the time is up even if
- * the handler never returns. An overrunning handler is interrupted (the policy engine stops on interrupt);
- * one that ignores interrupts keeps its thread until it finishes, but no longer holds up the answer.
+ * <ul>
+ * <li>Queue full: code 429 at once. Waiting in a long line would only turn into deadline errors, and the API server
+ *     retries sooner than a queue drains.</li>
+ * <li>Deadline passed while queued: the handler never starts.</li>
+ * <li>Deadline passed while running: the handler is interrupted (the policy engine stops on interrupt). One that
+ *     ignores interrupts keeps its thread until it ends, so the pool bounds even those.</li>
+ * </ul>
+ * The request thread waits for the answer, so Tomcat threads, not handler threads, hold the connections.
  */
 public final class DeadlineRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeadlineRunner.class);
 
-    private final ExecutorService executor = Executors.newCachedThreadPool(new HandlerThreads());
+    private final ThreadPoolExecutor pool;
+    private final int threads;
+    private final int queueCapacity;
 
-    public AdmissionResponse run(Webhook webhook, AdmissionHandler handler, AdmissionRequest request,
-            Duration timeLeft, Duration deadline) {
-        Future<AdmissionResponse> call;
+    /**
+     * @param threads       handlers that run at once (about the number of cores: evaluation is CPU-bound)
+     * @param queueCapacity requests that may wait for a thread
+     */
+    public DeadlineRunner(int threads, int queueCapacity) {
+        if (threads < 1 || queueCapacity < 1) {
+            throw new IllegalArgumentException("handler threads and queue capacity must be at least 1, got " + threads
+                    + " and " + queueCapacity);
+        }
+        this.threads = threads;
+        this.queueCapacity = queueCapacity;
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(queueCapacity), new HandlerThreads());
+    }
+
+    /** Handlers running now. */
+    public int running() {
+        return pool.getActiveCount();
+    }
+
+    /** Requests waiting for a handler thread now. */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    /**
+     * The handler's answer, or an error answer, by the request's deadline.
+     *
+     * @param whenDone runs once, when the handler has finished or it is sure never to run; the answer may be sent
+     *                 before (an overrunning handler), so what the handler uses is released here, not by the caller
+     */
+    AdmissionResponse run(Webhook webhook, AdmissionHandler handler, AdmissionRequest request,
+            RequestDeadline deadline, Runnable whenDone) {
+        String what = webhook.label() + " of " + request.describe();
+        Job job = new Job(handler, request, deadline, whenDone);
         try {
-            call = executor.submit(() -> handler.handle(request));
+            pool.execute(job);
         } catch (RejectedExecutionException e) {
-            return AdmissionResponse.errored(503, "portcullis is shutting down");
+            whenDone.run();
+            if (pool.isShutdown()) {
+                return AdmissionResponse.errored(503, "portcullis is shutting down");
+            }
+            log.debug("{} uid={} refused: {} running, {} queued", what, request.uid(), threads, queueCapacity);
+            return AdmissionResponse.errored(429, "too many requests in flight: " + what + " was refused because "
+                    + threads + " reviews are running and " + queueCapacity + " are waiting; try again");
         }
         try {
-            AdmissionResponse response = call.get(Math.max(0, timeLeft.toNanos()), TimeUnit.NANOSECONDS);
+            AdmissionResponse response = job.answer.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
             if (response == null) {
                 log.warn("{} handler returned no response for {} uid={}", webhook.label(), request.describe(),
                         request.uid());
-                return AdmissionResponse.errored(500, webhook.label() + " of " + request.describe()
-                        + " failed: the handler returned no response");
+                return AdmissionResponse.errored(500, what + " failed: the handler returned no response");
             }
             return response;
         } catch (TimeoutException e) {
-            call.cancel(true);
-            log.warn("{} of {} uid={} overran the {} deadline; answered with an error", webhook.label(),
-                    request.describe(), request.uid(), deadline);
-            return AdmissionResponse.errored(500, webhook.label() + " of " + request.describe()
-                    + " did not finish within the " + seconds(deadline) + " deadline");
+            boolean started = job.abandon();
+            log.warn("{} uid={} {} the {} deadline; answered with an error", what, request.uid(),
+                    started ? "overran" : "waited for a handler thread past", deadline);
+            return overran(what, deadline);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof Expired) {
+                return overran(what, deadline);
+            }
             log.warn("{} handler failed on {} uid={}", webhook.label(), request.describe(), request.uid(), cause);
-            return AdmissionResponse.errored(500, webhook.label() + " of " + request.describe() + " failed: "
-                    + describe(cause));
+            return AdmissionResponse.errored(500, what + " failed: " + describe(cause));
         } catch (InterruptedException e) {
-            call.cancel(true);
+            job.abandon();
             Thread.currentThread().interrupt();
-            return AdmissionResponse.errored(503, webhook.label() + " of " + request.describe()
-                    + " was interrupted: the server is stopping");
+            return AdmissionResponse.errored(503, what + " was interrupted: the server is stopping");
         }
+    }
+
+    private static AdmissionResponse overran(String what, RequestDeadline deadline) {
+        return AdmissionResponse.errored(500, what + " did not finish within the " + deadline + " deadline");
     }
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        pool.shutdownNow();
     }
 
     /** The exception's own message, with its type when the message alone would say nothing. */
@@ -78,8 +126,81 @@ public final class DeadlineRunner implements AutoCloseable {
         return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
     }
 
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    /** One handler call, from the queue to its end, and the request thread's way to give up on it. */
+    private final class Job implements Runnable {
+        private static final int QUEUED = 0;
+        private static final int RUNNING = 1;
+        private static final int ENDED = 2;
+        private static final int DROPPED = 3;
+
+        final CompletableFuture<AdmissionResponse> answer = new CompletableFuture<>();
+        private final AdmissionHandler handler;
+        private final AdmissionRequest request;
+        private final RequestDeadline deadline;
+        private final Runnable whenDone;
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
+        private Thread runner; // guarded by this
+        private boolean abandoned; // guarded by this
+
+        Job(AdmissionHandler handler, AdmissionRequest request, RequestDeadline deadline, Runnable whenDone) {
+            this.handler = handler;
+            this.request = request;
+            this.deadline = deadline;
+            this.whenDone = whenDone;
+        }
+
+        @Override
+        public void run() {
+            if (!state.compareAndSet(QUEUED, RUNNING)) {
+                return; // dropped at its deadline while it waited
+            }
+            try {
+                synchronized (this) {
+                    if (abandoned || deadline.passed()) {
+                        answer.completeExceptionally(new Expired());
+                        return;
+                    }
+                    runner = Thread.currentThread();
+                }
+                answer.complete(handler.handle(request));
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    // An interrupt meant for this handler must not reach the next one on this thread.
+                    Thread.interrupted();
+                }
+                state.set(ENDED);
+                whenDone.run();
+            }
+        }
+
+        /**
+         * The answer is due: a job still waiting is dropped (and never runs), a running one is interrupted.
+         * Returns whether it had started.
+         */
+        boolean abandon() {
+            if (state.compareAndSet(QUEUED, DROPPED)) {
+                pool.remove(this);
+                whenDone.run();
+                return false;
+            }
+            synchronized (this) {
+                abandoned = true;
+                if (runner != null) {
+                    runner.interrupt();
+                }
+            }
+            return true;
+        }
+    }
+
+    /** The job's deadline had passed when a thread took it; it did not run. */
+    private static final class Expired extends Exception {
+        Expired() {
+            super("deadline passed in the queue", null, false, false);
+        }
     }
 
     /**

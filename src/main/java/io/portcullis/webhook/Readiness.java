@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.ActivePolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -22,7 +23,7 @@ public class Readiness {
 
     private static final Logger log = LoggerFactory.getLogger(Readiness.class);
 
-    static final String INITIAL_REASON = "policies are not loaded yet";
+    static final String INITIAL_REASON = ActivePolicies.NOT_LOADED;
 
     private final ApplicationEventPublisher events;
     private volatile String notReadyReason = INITIAL_REASON;

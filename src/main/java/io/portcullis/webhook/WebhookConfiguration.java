@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionReviewReader;
@@ -10,13 +11,15 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * Wires the admission transport: parsing limits, the deadline runner, metrics, handlers, the policies probes
- * ({@code policies} here, {@code policyFiles} from {@link PolicyFilesConfiguration}).
+ * Wires the admission transport: parsing limits, the handler pool and memory budget, the request start time, metrics,
+ * handlers, the policies probes ({@code policies} here, {@code policyFiles} from {@link PolicyFilesConfiguration}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({PortcullisProperties.class, WebhookProperties.class, TlsProperties.class})
@@ -34,8 +37,33 @@ public class WebhookConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DeadlineRunner deadlineRunner() {
-        return new DeadlineRunner();
+    DeadlineRunner deadlineRunner(WebhookProperties properties, MeterRegistry registry) {
+        DeadlineRunner runner = new DeadlineRunner(properties.handlerThreads(), properties.queueCapacity());
+        Gauge.builder("portcullis_webhook_requests_running", runner, DeadlineRunner::running)
+                .description("Admission requests whose handler runs now").register(registry);
+        Gauge.builder("portcullis_webhook_requests_queued", runner, DeadlineRunner::queued)
+                .description("Admission requests waiting for a handler thread").register(registry);
+        return runner;
+    }
+
+    @Bean
+    MemoryBudget memoryBudget(WebhookProperties properties, MeterRegistry registry) {
+        MemoryBudget budget = properties.budget();
+        Gauge.builder("portcullis_webhook_memory_budget_used_bytes", budget, MemoryBudget::used)
+                .description("Heap reserved by the admission requests in flight").baseUnit("bytes").register(registry);
+        Gauge.builder("portcullis_webhook_memory_budget_bytes", budget, MemoryBudget::capacity)
+                .description("Heap the admission requests in flight may reserve together").baseUnit("bytes")
+                .register(registry);
+        return budget;
+    }
+
+    /**
+     * Tomcat hooks: each request's start time, where the admission deadline starts; closing instead of draining a
+     * body still arriving at the deadline.
+     */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> admissionValves() {
+        return factory -> factory.addEngineValves(new RequestStart(), new CloseUndrained());
     }
 
     @Bean

@@ -57,6 +57,19 @@ public final class WebhookMetrics {
         }
     }
 
+    /**
+     * A request refused before its handler ran (no policies in force, memory budget, slow body), by HTTP code. Not
+     * one of Gatekeeper's metrics: Gatekeeper has no such refusals.
+     */
+    public void refused(Webhook webhook, int code) {
+        Counter.builder("portcullis_webhook_refused_requests")
+                .description("Admission requests refused before their handler ran")
+                .tag("webhook", webhook.label())
+                .tag("code", Integer.toString(code))
+                .register(registry)
+                .increment();
+    }
+
     private Timer timer(String name, String tag, String value) {
         return Timer.builder(name)
                 .description("The response time in seconds")

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.portcullis.constraint.Constraint;
+import io.portcullis.policy.ActivePolicies;
 import io.portcullis.webhook.ValidationHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,9 @@ class ReadinessTest {
         await("second compiled the template", () -> second.source().validator().template("K8sRequiredLabels").isPresent());
         second.source().settle();
         assertThat(second.readiness().isReady()).as("constraints of K8sRequiredLabels are not loaded yet").isFalse();
+        // What is loaded so far is published, but not in force: the webhooks refuse (503) rather than decide with it.
+        assertThat(second.active().current().validator().template("K8sRequiredLabels")).isPresent();
+        assertThat(second.active().notInForce()).contains(ActivePolicies.NOT_LOADED);
 
         // The apiextensions controller catches up: the CRD is Established, the constraints load, ready.
         SharedIndexInformer<CustomResourceDefinition> late = MockCluster.establishCrds(client);
@@ -90,6 +94,7 @@ class ReadinessTest {
             late.stop();
         }
         // Ready means loaded: all of it is in force the moment readiness flips.
+        assertThat(second.active().notInForce()).isEmpty();
         assertThat(second.source().validator().constraints()).extracting(Constraint::name)
                 .containsExactly("pods-need-owner");
         assertThat(second.source().validator().inventory().snapshot().data()

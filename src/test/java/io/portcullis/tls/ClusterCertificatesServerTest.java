@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.policy.ActivePolicies;
+import io.portcullis.policy.EngineConfiguration;
 import io.portcullis.webhook.AdmissionController;
 import io.portcullis.webhook.PortcullisServer;
 import io.portcullis.webhook.Readiness;
@@ -56,8 +58,8 @@ class ClusterCertificatesServerTest {
 
     /** The transport, actuator and the cluster certificate wiring; the API client is the mock's. */
     @EnableAutoConfiguration
-    @Import({WebhookConfiguration.class, AdmissionController.class, Readiness.class,
-            ClusterCertificateConfiguration.class})
+    @Import({WebhookConfiguration.class, AdmissionController.class, Readiness.class, ActivePolicies.class,
+            EngineConfiguration.class, ClusterCertificateConfiguration.class})
     static class InCluster {
         static KubernetesClient client;
 

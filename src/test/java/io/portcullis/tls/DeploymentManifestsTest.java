@@ -394,6 +394,34 @@ class DeploymentManifestsTest {
         throw new AssertionError("no component " + component + " in " + type);
     }
 
+    @Test
+    void serverJvmFlagsAreTheImagesAndLeaveRoomBesideTheHeap() throws IOException {
+        JsonNode container = podSpec(one("Deployment", "portcullis")).path("containers").get(0);
+        String flags = env(container).get("JAVA_TOOL_OPTIONS").strip().replaceAll("\\s+", " ");
+        assertThat(flags).contains("-XX:+ExitOnOutOfMemoryError", "-XX:-DontCompileHugeMethods");
+
+        String pom = Files.readString(PROJECT.resolve("pom.xml"), StandardCharsets.UTF_8);
+        Matcher image = Pattern.compile("<JAVA_TOOL_OPTIONS>([^<]+)</JAVA_TOOL_OPTIONS>").matcher(pom);
+        assertThat(image.find()).as("the image's JAVA_TOOL_OPTIONS in pom.xml").isTrue();
+        assertThat(flags).as("the Deployment spells out the image's flags").isEqualTo(image.group(1).strip());
+
+        JsonNode resources = container.path("resources");
+        long limit = bytes(Kube.text(resources.path("limits").get("memory")));
+        assertThat(bytes(Kube.text(resources.path("requests").get("memory")))).isEqualTo(limit);
+        Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(flags);
+        assertThat(percent.find()).isTrue();
+        long heap = (long) (limit * Double.parseDouble(percent.group(1)) / 100);
+        // Metaspace, JIT code and threads take about 250 MiB beside the heap; the OPA compiler runs in the container.
+        assertThat(limit - heap).as("memory beside the heap").isGreaterThanOrEqualTo(384L << 20);
+    }
+
+    /** A Kubernetes memory quantity in Mi or Gi. */
+    private static long bytes(String quantity) {
+        Matcher m = Pattern.compile("(\\d+)(Mi|Gi)").matcher(quantity);
+        assertThat(m.matches()).as(quantity + " in Mi or Gi").isTrue();
+        return Long.parseLong(m.group(1)) << (m.group(2).equals("Gi") ? 30 : 20);
+    }
+
     private static String projectVersion() throws IOException {
         String pom = Files.readString(PROJECT.resolve("pom.xml"), StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("<artifactId>portcullis</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);

@@ -130,7 +130,19 @@ class ServerLifecycleTest {
     }
 
     @Test
-    void withoutHandlerBeansBothWebhooksAllowEverything() throws Exception {
+    void withoutPoliciesInForceBothWebhooksAnswer503ThenWithoutHandlerBeansAllowEverything() throws Exception {
+        for (String path : List.of("/v1/admit", "/v1/mutate")) {
+            HttpResponse<String> refused = server.post(path,
+                    WebhookServerTest.review("admission.k8s.io/v1", "u-" + path, WebhookServerTest.pod("deny")));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            JsonNode status = JSON.readTree(refused.body());
+            assertThat(status.path("kind").stringValue()).isEqualTo("Status");
+            assertThat(status.path("code").intValue()).isEqualTo(503);
+            assertThat(status.path("reason").stringValue()).isEqualTo("ServiceUnavailable");
+            assertThat(status.path("message").stringValue()).isEqualTo("policies are not loaded yet");
+        }
+
+        server.policiesInForce();
         for (String path : List.of("/v1/admit", "/v1/mutate")) {
             HttpResponse<String> response = server.post(path,
                     WebhookServerTest.review("admission.k8s.io/v1", "u-" + path, WebhookServerTest.pod("deny")));

@@ -16,6 +16,13 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.portcullis.constraint.GatekeeperConfig;
+import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.constraint.Validator;
+import io.portcullis.mutation.MutationConfig;
+import io.portcullis.policy.ActivePolicies;
+import io.portcullis.policy.EngineConfiguration;
+import io.portcullis.policy.PolicySnapshot;
 import io.portcullis.tls.Pem;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -30,10 +37,12 @@ final class TestServer implements AutoCloseable {
 
     /**
      * The transport and actuator without the rest of {@code io.portcullis} (no component scan), so these tests
-     * see only the handlers they define. Not a {@code @Configuration}: nothing else's scan picks it up.
+     * see only the handlers they define. Not a {@code @Configuration}: nothing else's scan picks it up. No source
+     * publishes policies: until {@link #policiesInForce()} the webhooks answer 503.
      */
     @EnableAutoConfiguration
-    @Import({WebhookConfiguration.class, AdmissionController.class, Readiness.class})
+    @Import({WebhookConfiguration.class, AdmissionController.class, Readiness.class, ActivePolicies.class,
+            EngineConfiguration.class})
     static final class Transport {
     }
 
@@ -86,12 +95,25 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Publishes an empty policy set as a complete load, as a source does, so that the webhooks' handlers run. */
+    TestServer policiesInForce() {
+        ActivePolicies policies = context.getBean(ActivePolicies.class);
+        policies.publish(new PolicySnapshot(new Validator(context.getBean(TemplateCompiler.class)),
+                GatekeeperConfig.EMPTY, MutationConfig.EMPTY, List.of()));
+        return this;
+    }
+
     URI uri(String path) {
         return URI.create("https://localhost:" + port + path);
     }
 
     /** A new client (so a new connection) trusting the CA now in the cert directory. */
     HttpClient client() throws Exception {
+        return HttpClient.newBuilder().sslContext(sslContext(certDir)).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** TLS trusting only the CA now in this cert directory. */
+    static SSLContext sslContext(Path certDir) throws Exception {
         X509Certificate ca = Pem.certificate(Files.readString(certDir.resolve("ca.crt")));
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
@@ -100,7 +122,7 @@ final class TestServer implements AutoCloseable {
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        return ssl;
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {

@@ -33,6 +33,11 @@ class WebhookServerTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String BEHAVIOUR = "test.portcullis.io/behaviour";
     private static final CountDownLatch HANG_INTERRUPTED = new CountDownLatch(1);
+    /**
+     * Above the 5 MiB review below; smaller than the default 16 MiB, so that an over-size body arrives well within the
+     * deadline (which counts the body) even on a busy machine.
+     */
+    private static final long MAX_REQUEST_BYTES = 6L << 20;
 
     @TempDir
     static Path certs;
@@ -80,7 +85,8 @@ class WebhookServerTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(certs, List.of(Handlers.class), "portcullis.webhook.deadline=1s");
+        server = TestServer.start(certs, List.of(Handlers.class), "portcullis.webhook.deadline=5s",
+                "portcullis.webhook.max-request-size=" + MAX_REQUEST_BYTES + "B").policiesInForce();
     }
 
     @AfterAll
@@ -235,7 +241,7 @@ class WebhookServerTest {
         assertThat(out.at("/response/uid").stringValue()).isEqualTo("u");
         assertThat(out.at("/response/allowed").booleanValue()).isFalse();
         assertThat(out.at("/response/status/code").intValue()).isEqualTo(413);
-        assertThat(out.at("/response/status/message").stringValue()).contains("too large").contains(String.valueOf(16L << 20));
+        assertThat(out.at("/response/status/message").stringValue()).contains("too large").contains(String.valueOf(MAX_REQUEST_BYTES));
 
         // No uid before the limit: HTTP 413 with a Status.
         byte[] anonymous = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"x\":["
@@ -244,10 +250,10 @@ class WebhookServerTest {
         assertThat(status.statusCode()).isEqualTo(413);
         JsonNode body = JSON.readTree(status.body());
         assertThat(body.path("reason").stringValue()).isEqualTo("RequestEntityTooLarge");
-        assertThat(body.path("message").stringValue()).contains("too large").contains(String.valueOf(16L << 20));
+        assertThat(body.path("message").stringValue()).contains("too large").contains(String.valueOf(MAX_REQUEST_BYTES));
     }
 
-    /** The head, then 17 MiB of short strings, chunked. */
+    /** The head, then 1 MiB more than the limit of short strings, chunked (in bulk: the body counts in the deadline). */
     private static HttpRequest.BodyPublisher oversized(byte[] head) {
         byte[] pattern = "\"0123456789abcdef\",".getBytes(StandardCharsets.US_ASCII);
         return HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(new ByteArrayInputStream(head),
@@ -256,7 +262,19 @@ class WebhookServerTest {
 
                     @Override
                     public int read() {
-                        return sent < (17L << 20) ? pattern[(int) (sent++ % pattern.length)] : -1;
+                        return sent < (MAX_REQUEST_BYTES + (1 << 20)) ? pattern[(int) (sent++ % pattern.length)] : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] buf, int off, int len) {
+                        if (sent >= (MAX_REQUEST_BYTES + (1 << 20))) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, (MAX_REQUEST_BYTES + (1 << 20)) - sent);
+                        for (int i = 0; i < n; i++) {
+                            buf[off + i] = pattern[(int) (sent++ % pattern.length)];
+                        }
+                        return n;
                     }
                 }));
     }
@@ -292,7 +310,7 @@ class WebhookServerTest {
         assertThat(out.at("/response/allowed").booleanValue()).isFalse();
         assertThat(out.at("/response/status/code").intValue()).isEqualTo(500);
         assertThat(out.at("/response/status/message").stringValue())
-                .isEqualTo("validation of Pod default/web did not finish within the 1s deadline");
+                .isEqualTo("validation of Pod default/web did not finish within the 5s deadline");
         assertThat(HANG_INTERRUPTED.await(30, TimeUnit.SECONDS)).as("the overrunning handler was interrupted").isTrue();
     }
 
