@@ -3,6 +3,7 @@ package io.portcullis.constraint;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.RegoModule;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A template whose Rego compiled, with its constraint schema, its own evaluation unit (its module under Gatekeeper's
@@ -15,17 +16,17 @@ public final class CompiledTemplate {
     private final ConstraintSchema schema;
     private final List<RegoModule> modules;
     private final List<List<String>> packagePaths;
-    private final EvaluationUnit unit;
+    private final UnitCache units;
 
     CompiledTemplate(ConstraintTemplate template, CompiledPolicy policy, boolean usesInventory,
-            List<RegoModule> modules, List<List<String>> packagePaths, EvaluationUnit unit) {
+            List<RegoModule> modules, List<List<String>> packagePaths, UnitCache units) {
         this.template = template;
         this.policy = policy;
         this.usesInventory = usesInventory;
         this.schema = new ConstraintSchema(template.parameters());
         this.modules = List.copyOf(modules);
         this.packagePaths = packagePaths.stream().map(List::copyOf).toList();
-        this.unit = unit;
+        this.units = units;
     }
 
     public ConstraintTemplate template() {
@@ -55,8 +56,11 @@ public final class CompiledTemplate {
         return packagePaths;
     }
 
-    /** The template's own module under the hook: what runs it when no group does. */
+    /**
+     * The template's own module under the hook: what runs it when no group does. Not held here: once the template
+     * is grouped nothing refers to it and its parsed module goes.
+     */
     EvaluationUnit unit() {
-        return unit;
+        return units.of(policy, Set.of(template.kind()), usesInventory);
     }
 }

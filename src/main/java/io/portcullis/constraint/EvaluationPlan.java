@@ -34,10 +34,10 @@ final class EvaluationPlan {
     /** The given units for the templates they cover; every other template in its own unit. */
     static EvaluationPlan of(Map<String, CompiledTemplate> templates, List<EvaluationUnit> groups) {
         Map<String, EvaluationUnit> units = new HashMap<>();
-        templates.forEach((kind, t) -> units.put(kind, t.unit()));
         for (EvaluationUnit group : groups) {
             group.kinds().forEach(kind -> units.put(kind, group));
         }
+        templates.forEach((kind, t) -> units.computeIfAbsent(kind, k -> t.unit()));
         return new EvaluationPlan(templates, units, true);
     }
 

@@ -1,19 +1,21 @@
 package io.portcullis.constraint;
 
 import io.portcullis.engine.CompiledPolicy;
+import io.portcullis.engine.LoadedPolicy;
 import io.portcullis.engine.PolicyEvaluator;
 import java.util.Set;
 
 /**
  * One wasm module that evaluates the constraints of one or more templates in a single query (see
  * {@link BatchHook}): a template's own module, or a group of templates compiled together so that a review is
- * parsed once for all of them. Units are shared by every {@link Validator} that loads the same template code.
- * Thread-safe.
+ * parsed once for all of them. The module is parsed when the unit first evaluates, and stays so while the unit
+ * lives: plans hold the units they use, {@link UnitCache} shares them. Thread-safe.
  */
 final class EvaluationUnit {
     private final CompiledPolicy policy;
     private final Set<String> kinds;
     private final boolean usesInventory;
+    private volatile LoadedPolicy loaded;
     private volatile PolicyEvaluator withoutData;
 
     EvaluationUnit(CompiledPolicy policy, Set<String> kinds, boolean usesInventory) {
@@ -40,6 +42,21 @@ final class EvaluationUnit {
         return usesInventory;
     }
 
+    /** The module parsed and compiled to bytecode, on first use. */
+    LoadedPolicy loaded() {
+        LoadedPolicy value = loaded;
+        if (value == null) {
+            synchronized (this) {
+                value = loaded;
+                if (value == null) {
+                    value = policy.load();
+                    loaded = value;
+                }
+            }
+        }
+        return value;
+    }
+
     /** The evaluator with empty data, for units that never read data.inventory; created once. */
     PolicyEvaluator withoutData() {
         PolicyEvaluator evaluator = withoutData;
@@ -47,7 +64,7 @@ final class EvaluationUnit {
             synchronized (this) {
                 evaluator = withoutData;
                 if (evaluator == null) {
-                    evaluator = policy.withData(Inventory.EMPTY);
+                    evaluator = loaded().withData(Inventory.EMPTY);
                     withoutData = evaluator;
                 }
             }

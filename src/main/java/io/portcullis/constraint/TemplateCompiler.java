@@ -43,8 +43,8 @@ public final class TemplateCompiler {
     private final LruCache<String, CompiledPolicy> cache = new LruCache<>(256);
     /** Compiled templates by their whole definition. */
     private final LruCache<ConstraintTemplate, CompiledTemplate> templates = new LruCache<>(256);
-    /** Units by module, shared by every client, so their warm instances are too. */
-    private final LruCache<CompiledPolicy, EvaluationUnit> units = new LruCache<>(256);
+    /** Units by module, shared by every client while one evaluates them, so their warm instances are too. */
+    private final UnitCache units = new UnitCache();
 
     public TemplateCompiler(PolicyEngine engine) {
         this.engine = engine;
@@ -167,10 +167,8 @@ public final class TemplateCompiler {
         List<List<String>> packages = new ArrayList<>();
         packages.add(packagePath);
         libs.forEach(lib -> packages.add(lib.packagePath()));
-        boolean inventory = usesInventory;
-        EvaluationUnit unit = units.computeIfAbsent(policy, p -> new EvaluationUnit(p, Set.of(template.kind()), inventory));
         return new CompiledTemplate(template, policy, usesInventory, templateModules(code, entryName, libNames),
-                packages, unit);
+                packages, units);
     }
 
     /**
@@ -201,11 +199,14 @@ public final class TemplateCompiler {
         String key = cacheKey(all);
         CompiledPolicy policy = cache.get(key);
         if (policy == null) {
-            policy = engine.compile(all, List.of(BatchHook.ENTRYPOINT));
+            OpaErrorText errorText = OpaErrorText.NONE;
+            for (CompiledTemplate t : templates) {
+                errorText = errorText.and(t.policy().errorText());
+            }
+            policy = engine.compile(all, List.of(BatchHook.ENTRYPOINT)).withErrorText(errorText);
             cache.put(key, policy);
         }
-        boolean inventory = usesInventory;
-        return units.computeIfAbsent(policy, p -> new EvaluationUnit(p, kinds, inventory));
+        return units.of(policy, kinds, usesInventory);
     }
 
     /**

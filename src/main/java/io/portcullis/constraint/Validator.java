@@ -244,6 +244,8 @@ public final class Validator {
                 return; // templates changed meanwhile: the next prepare groups the new ones
             }
             state = new State(now.templates(), now.constraints(), plan);
+            // Units the plan no longer uses must not stay loaded through their inventory evaluators.
+            inventoryEvaluators.keySet().retainAll(plan.units());
         }
         long start = System.nanoTime();
         Inventory.Snapshot data = inventory.snapshot();
@@ -407,7 +409,7 @@ public final class Validator {
                     // The caller gave up on this review (its deadline passed): stop using CPU for it.
                     throw new ReviewException("the review was cancelled before all templates were evaluated");
                 }
-                results.addAll(evaluate(s, unit.getKey(), unit.getValue(), reviewJson, data, enforcementPoint));
+                results.addAll(evaluate(unit.getKey(), unit.getValue(), reviewJson, data, enforcementPoint));
             }
         }
         results.sort(GATEKEEPER_ORDER);
@@ -417,19 +419,19 @@ public final class Validator {
     /**
      * One query for the unit's selected constraints. When it fails, Gatekeeper's rule applies per template: every
      * selected constraint of the failing template gets one result carrying the error. A group that fails is
-     * therefore evaluated again template by template, to find which one failed, unless it ran out of time.
+     * therefore queried again template by template (the same module, with one template's constraints in the input
+     * each time), to find which one failed, unless it ran out of time.
      */
-    private List<Result> evaluate(State s, EvaluationUnit unit, Map<String, List<Loaded>> byKind, byte[] reviewJson,
+    private List<Result> evaluate(EvaluationUnit unit, Map<String, List<Loaded>> byKind, byte[] reviewJson,
             Inventory.Snapshot data, EnforcementPoint point) throws ReviewException {
         JsonNode value;
         try {
             value = evaluator(unit, data).evaluate(BatchHook.ENTRYPOINT, batchInput(reviewJson, byKind));
         } catch (PolicyEvaluationException e) {
-            if (unit.isGroup() && e.reason() != PolicyEvaluationException.Reason.DEADLINE_EXCEEDED) {
+            if (byKind.size() > 1 && e.reason() != PolicyEvaluationException.Reason.DEADLINE_EXCEEDED) {
                 List<Result> results = new ArrayList<>();
                 for (Map.Entry<String, List<Loaded>> kind : byKind.entrySet()) {
-                    EvaluationUnit own = s.templates().get(kind.getKey()).unit();
-                    results.addAll(evaluate(s, own, Map.of(kind.getKey(), kind.getValue()), reviewJson, data, point));
+                    results.addAll(evaluate(unit, Map.of(kind.getKey(), kind.getValue()), reviewJson, data, point));
                 }
                 return results;
             }
@@ -478,7 +480,7 @@ public final class Validator {
         synchronized (inventoryEvaluators) {
             current = inventoryEvaluators.get(unit);
             if (current == null || current.version() != data.version()) {
-                current = new WithInventory(data.version(), unit.policy().withData(data.data()));
+                current = new WithInventory(data.version(), unit.loaded().withData(data.data()));
                 inventoryEvaluators.put(unit, current);
                 inventoryEvaluators.keySet().retainAll(state.plan().units());
             }

@@ -1,36 +1,35 @@
 package io.portcullis.engine;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import io.portcullis.engine.builtins.HostBuiltin;
 import io.portcullis.engine.builtins.HostBuiltins;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.zip.Deflater;
+import java.util.zip.InflaterInputStream;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One OPA wasm module, parsed and compiled to JVM bytecode once and shared by all its instances (opa-java-wasm
- * would recompile it for every instance). Thread-safe and immutable; evaluation happens in a
- * {@link PolicyEvaluator}, which holds instances with a data document loaded.
+ * One OPA wasm module, checked and described (ABI, entrypoints, builtins), but not kept parsed: a parsed module is
+ * about ten times its wasm size on the heap (some 4 MB per gatekeeper-library template), so only the modules that
+ * evaluate hold one, as a {@link LoadedPolicy}. Cheap to keep in caches. Thread-safe and immutable.
  */
 public final class CompiledPolicy {
     private static final int ABI_MAJOR = 1;
     private static final int MIN_ABI_MINOR = 2;
 
-    private final WasmModule module;
-    private final ExecutionMode executionMode;
+    /** The module, deflated: caches keep many policies, and only the loaded ones need it parsed. */
+    private final byte[] deflatedWasm;
     private final DirectoryBytecodeCache bytecodeCache;
-    private volatile Function<Instance, Machine> machineFactory;
     private final EngineConfig config;
     private final int initialPages;
     private final Map<String, Integer> entrypoints;
@@ -40,8 +39,8 @@ public final class CompiledPolicy {
 
     CompiledPolicy(byte[] wasm, EngineConfig config, DirectoryBytecodeCache bytecodeCache) throws PolicyCompileException {
         this.config = config;
-        this.module = Parser.parse(wasm);
-        this.executionMode = config.executionMode();
+        this.deflatedWasm = deflate(wasm);
+        WasmModule module = Parser.parse(wasm);
         this.bytecodeCache = bytecodeCache;
         this.initialPages = module.importSection().stream()
                 .filter(MemoryImport.class::isInstance)
@@ -56,7 +55,7 @@ public final class CompiledPolicy {
         // A throwaway instance answers what the module exports: its ABI, entrypoints and the builtins it calls. It
         // is interpreted: compiling to bytecode takes far longer and waits until an evaluation needs it, so a
         // template that is only checked, or only evaluated as part of a group module, never pays for it.
-        WasmInstance probe = WasmInstance.probe(this);
+        WasmInstance probe = WasmInstance.probe(this, module);
         int abiMajor = probe.abiMajor();
         int abiMinor = probe.abiMinor();
         if (abiMajor != ABI_MAJOR || abiMinor < MIN_ABI_MINOR) {
@@ -70,10 +69,8 @@ public final class CompiledPolicy {
     }
 
     private CompiledPolicy(CompiledPolicy policy, OpaErrorText errorText) {
-        this.module = policy.module;
-        this.executionMode = policy.executionMode;
+        this.deflatedWasm = policy.deflatedWasm;
         this.bytecodeCache = policy.bytecodeCache;
-        this.machineFactory = policy.machineFactory;
         this.config = policy.config;
         this.initialPages = policy.initialPages;
         this.entrypoints = policy.entrypoints;
@@ -82,16 +79,28 @@ public final class CompiledPolicy {
         this.errorText = errorText;
     }
 
-    private static Function<Instance, Machine> machineFactory(WasmModule module, ExecutionMode mode,
-            DirectoryBytecodeCache cache) {
-        if (mode == ExecutionMode.INTERPRETED) {
-            return InterpreterMachine::new;
+    private static byte[] deflate(byte[] bytes) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try {
+            deflater.setInput(bytes);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3);
+            byte[] buffer = new byte[64 * 1024];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
         }
-        var builder = MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.WARN);
-        if (cache != null) {
-            builder.withCache(cache);
+    }
+
+    private static byte[] inflate(byte[] bytes) {
+        try (InflaterInputStream in = new InflaterInputStream(new ByteArrayInputStream(bytes))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a module kept in memory did not inflate", e);
         }
-        return builder.compile();
     }
 
     private static Map<String, Integer> toIds(JsonNode map) {
@@ -141,32 +150,21 @@ public final class CompiledPolicy {
         return errorText;
     }
 
-    /** An evaluator with this data document resident in every instance it creates. */
+    /**
+     * The module parsed and ready to instantiate, its bytecode compiled on first use. Each call parses again: keep
+     * the result for as long as the module evaluates, and drop it when it no longer does.
+     */
+    public LoadedPolicy load() {
+        return new LoadedPolicy(this, Parser.parse(inflate(deflatedWasm)), bytecodeCache);
+    }
+
+    /** An evaluator with this data document resident in every instance it creates (a fresh {@link #load()}). */
     public PolicyEvaluator withData(JsonNode data) {
-        return new PolicyEvaluator(this, data);
+        return load().withData(data);
     }
 
     Integer entrypointId(String name) {
         return entrypoints.get(name);
-    }
-
-    WasmModule module() {
-        return module;
-    }
-
-    /** The module compiled to JVM bytecode (or the interpreter), made on first use and then shared. */
-    Function<Instance, Machine> machineFactory() {
-        Function<Instance, Machine> factory = machineFactory;
-        if (factory == null) {
-            synchronized (this) {
-                factory = machineFactory;
-                if (factory == null) {
-                    factory = machineFactory(module, executionMode, bytecodeCache);
-                    machineFactory = factory;
-                }
-            }
-        }
-        return factory;
     }
 
     EngineConfig config() {

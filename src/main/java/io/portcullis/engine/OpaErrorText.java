@@ -57,6 +57,13 @@ public final class OpaErrorText {
         return new OpaErrorText(more);
     }
 
+    /** Knows the modules of both, as for a module compiled from both sets (a group of templates). */
+    public OpaErrorText and(OpaErrorText other) {
+        Map<String, Module> more = new HashMap<>(other.modules);
+        more.putAll(modules);
+        return new OpaErrorText(more);
+    }
+
     /** OPA's text for the wasm runtime's abort message, or the message itself when it is no conflict we know. */
     public String of(String abortMessage) {
         if (abortMessage == null) {

@@ -21,19 +21,21 @@ public final class PolicyEvaluator {
     /** 4 MiB: an instance grown more than this by one input is dropped (a few-KiB review grows it far less). */
     private static final int KEPT_GROWTH_PAGES = 64;
 
+    private final LoadedPolicy loaded;
     private final CompiledPolicy policy;
     private final byte[] dataJson;
     private final Duration deadline;
     private final Semaphore permits;
     private final ConcurrentLinkedDeque<WasmInstance> idle = new ConcurrentLinkedDeque<>();
 
-    PolicyEvaluator(CompiledPolicy policy, JsonNode data) {
-        this.policy = policy;
+    PolicyEvaluator(LoadedPolicy loaded, JsonNode data) {
+        this.loaded = loaded;
+        this.policy = loaded.policy();
         this.dataJson = RegoJson.write(data == null ? JSON.createObjectNode() : data, RegoJson.Numbers.INT64_OR_FLOAT64);
         this.deadline = policy.config().evaluationDeadline();
         this.permits = new Semaphore(policy.config().maxInstancesPerPolicy(), true);
         // One instance now: a data document OPA cannot load fails here, and the first request is not slower.
-        idle.push(WasmInstance.withData(policy, dataJson));
+        idle.push(WasmInstance.withData(loaded, dataJson));
     }
 
     /** The value of the entrypoint for this input, or null when it is undefined. */
@@ -86,7 +88,7 @@ public final class PolicyEvaluator {
         boolean healthy = false;
         try {
             if (instance == null) {
-                instance = WasmInstance.withData(policy, dataJson);
+                instance = WasmInstance.withData(loaded, dataJson);
             }
             byte[] result = instance.evaluate(entrypointId, inputJson);
             healthy = true;

@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.styra.opa.wasm.OpaWasm_ModuleExports;
 import java.util.function.Function;
@@ -26,11 +27,11 @@ final class WasmInstance {
     private final int dataHeapPtr;
     private final int loadedPages;
 
-    private WasmInstance(CompiledPolicy policy, byte[] dataJson, Function<Instance, Machine> machines) {
+    private WasmInstance(CompiledPolicy policy, WasmModule module, byte[] dataJson, Function<Instance, Machine> machines) {
         EngineConfig config = policy.config();
         this.memory = new ByteBufferMemory(new MemoryLimits(policy.initialPages(), config.maxMemoryPages()));
         WasmHost host = new WasmHost(memory, policy.builtinsById(), config.strictBuiltinErrors());
-        Instance instance = Instance.builder(policy.module())
+        Instance instance = Instance.builder(module)
                 .withImportValues(host.toImportValues())
                 .withMachineFactory(machines)
                 .build();
@@ -54,12 +55,12 @@ final class WasmInstance {
     }
 
     /** An instance without data, to read the module's exports. The builtins are not resolved yet then. */
-    static WasmInstance probe(CompiledPolicy policy) {
-        return new WasmInstance(policy, null, InterpreterMachine::new);
+    static WasmInstance probe(CompiledPolicy policy, WasmModule module) {
+        return new WasmInstance(policy, module, null, InterpreterMachine::new);
     }
 
-    static WasmInstance withData(CompiledPolicy policy, byte[] dataJson) {
-        return new WasmInstance(policy, dataJson, policy.machineFactory());
+    static WasmInstance withData(LoadedPolicy loaded, byte[] dataJson) {
+        return new WasmInstance(loaded.policy(), loaded.module(), dataJson, loaded.machineFactory());
     }
 
     OpaWasm_ModuleExports exports() {

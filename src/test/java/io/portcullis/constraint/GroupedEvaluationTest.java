@@ -122,8 +122,18 @@ class GroupedEvaluationTest {
                 .containsExactly("fine says no");
         assertThat(results).filteredOn(r -> r.constraintName().equals("also-fine")).extracting(Result::msg)
                 .containsExactly("also says no");
+        // The group module words the error as the template's own module does: OPA's text, Gatekeeper's names.
+        Validator alone = new Validator(Engines.COMPILER);
+        alone.addTemplate(Engines.template("K8sConflict",
+                "package k8sconflict\nf(x) = 1 { true }\nf(x) = 2 { true }\n"
+                        + "violation[{\"msg\": \"never\"}] { f(1) == 3 }\n"));
+        alone.addConstraint(Engines.constraint("K8sConflict", "broken", "{}"));
+        List<Result> own = alone.review(Review.ofObject(
+                Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','namespace':'d'}}"), null,
+                Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT);
+        assertThat(own).singleElement().extracting(Result::msg).asString().contains("eval_conflict_error");
         assertThat(results).filteredOn(r -> r.constraintName().equals("broken")).extracting(Result::msg)
-                .singleElement().asString().contains("conflict");
+                .containsExactly(own.get(0).msg());
     }
 
     private static List<String> describe(List<Result> results) {
