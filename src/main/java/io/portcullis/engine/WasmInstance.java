@@ -1,6 +1,6 @@
 package io.portcullis.engine;
 
-import com.dylibso.chicory.runtime.ByteBufferMemory;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
@@ -29,7 +29,7 @@ final class WasmInstance {
 
     private WasmInstance(CompiledPolicy policy, WasmModule module, byte[] dataJson, Function<Instance, Machine> machines) {
         EngineConfig config = policy.config();
-        this.memory = new ByteBufferMemory(new MemoryLimits(policy.initialPages(), config.maxMemoryPages()));
+        this.memory = new ByteArrayMemory(new MemoryLimits(policy.initialPages(), config.maxMemoryPages()));
         WasmHost host = new WasmHost(memory, policy.builtinsById(), config.strictBuiltinErrors());
         Instance instance = Instance.builder(module)
                 .withImportValues(host.toImportValues())
