@@ -25,4 +25,13 @@ public interface AdmissionHandler {
     String MUTATING = "mutatingAdmissionHandler";
 
     AdmissionResponse handle(AdmissionRequest request);
+
+    /**
+     * Whether this request is answered without any policy, so it is handled even before the policies are in force
+     * (Gatekeeper always allows its own service account: it installs its CRDs through a webhook that would
+     * otherwise wait for itself). Every other request is refused until then.
+     */
+    default boolean needsNoPolicies(AdmissionRequest request) {
+        return false;
+    }
 }

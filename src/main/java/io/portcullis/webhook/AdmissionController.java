@@ -29,12 +29,14 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>In order, before any handler runs:
  * <ol>
- * <li>No policies in force yet ({@link ActivePolicies#notInForce()}): HTTP 503 with a Kubernetes Status, so the
- *     webhook's failurePolicy decides as when the server is down; an empty policy set must not allow.</li>
  * <li>The request's memory ({@link MemoryBudget}, {@link RequestCost}): reserved before the body is parsed, grown as
  *     it streams in; a request that does not fit is refused (429, or 413 when it would not fit even alone).</li>
  * <li>The deadline ({@link RequestDeadline}) counts from Tomcat's start of the request; a body still arriving when
  *     it passes is refused (408), and the handler gets what is left ({@link DeadlineRunner}).</li>
+ * <li>No policies in force yet ({@link ActivePolicies#notInForce()}): HTTP 503 with a Kubernetes Status, so the
+ *     webhook's failurePolicy decides as when the server is down; an empty policy set must not allow. Only a
+ *     request its handler answers without policies (Portcullis's own service account, which installs the CRDs
+ *     at start) goes on.</li>
  * </ol>
  * A refused review whose start names its apiVersion and uid, as the API server's always do, is answered like any
  * other: HTTP 200, {@code allowed: false} with that code. A body that is not a usable AdmissionReview gets HTTP 400
@@ -98,11 +100,6 @@ public class AdmissionController {
 
     private ResponseEntity<byte[]> decide(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
             RequestDeadline due) throws IOException {
-        Optional<String> notInForce = policies.notInForce();
-        if (notInForce.isPresent()) {
-            metrics.refused(webhook, 503);
-            return status(new Refusal(503, "ServiceUnavailable", notInForce.get()));
-        }
         long declared = http.getContentLengthLong();
         // What the Content-Length costs at the least (one long string); RequestBody reserves more as the body's
         // shape shows. A body over the size limit is not parsed past its start.
@@ -135,6 +132,11 @@ public class AdmissionController {
             }
             return status(e.tooLarge() ? new Refusal(413, "RequestEntityTooLarge", e.getMessage())
                     : new Refusal(400, "BadRequest", e.getMessage()));
+        }
+        Optional<String> notInForce = policies.notInForce();
+        if (notInForce.isPresent() && !handler.needsNoPolicies(review.request())) {
+            metrics.refused(webhook, 503);
+            return status(new Refusal(503, "ServiceUnavailable", notInForce.get()));
         }
         // The handler may outlive the answer (an overrun it does not stop at once): it holds the memory until it ends.
         MemoryBudget.Reservation heldByHandler = reservation.retain();

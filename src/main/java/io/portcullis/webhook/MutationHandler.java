@@ -36,8 +36,13 @@ public class MutationHandler implements AdmissionHandler {
     }
 
     @Override
+    public boolean needsNoPolicies(AdmissionRequest request) {
+        return request.userInfo().username().equals(ownServiceAccount);
+    }
+
+    @Override
     public AdmissionResponse handle(AdmissionRequest request) {
-        if (request.userInfo().username().equals(ownServiceAccount)) {
+        if (needsNoPolicies(request)) {
             return AdmissionResponse.allow("Portcullis does not self-manage");
         }
         PolicySnapshot snapshot = policies.current();

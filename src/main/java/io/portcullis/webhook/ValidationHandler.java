@@ -55,8 +55,13 @@ public class ValidationHandler implements AdmissionHandler {
     }
 
     @Override
+    public boolean needsNoPolicies(AdmissionRequest request) {
+        return request.userInfo().username().equals(ownServiceAccount);
+    }
+
+    @Override
     public AdmissionResponse handle(AdmissionRequest request) {
-        if (request.userInfo().username().equals(ownServiceAccount)) {
+        if (needsNoPolicies(request)) {
             return AdmissionResponse.allow("Portcullis does not self-manage");
         }
         PolicySnapshot snapshot = policies.current();
