@@ -30,9 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
  * evaluation errors included, must be the same. The variants are where number printing and runtime conflicts
  * (sprintf of a limit, a function producing two values) show.
  *
- * <p>Not covered: a quantity string without a known suffix ({@code "1000"}, {@code "1Gi-2"}) makes the library's
- * container templates call {@code replace(s, "", "")}, which OPA's wasm runtime never returns from
- * (opa_strings_replace loops on an empty pattern), so Portcullis stops at its deadline where Gatekeeper answers.
+ * <p>Quantities in spellings the library's parsing does not know ({@code 1K}, {@code 1KB}, {@code 1 Gi}) make its
+ * container templates call {@code replace(s, "", "")}, which OPA's wasm runtime never returned from; Portcullis
+ * runs that builtin on the host, and the "unusual quantity spellings" variant checks that it answers as OPA's Go
+ * evaluator does.
  */
 class GatekeeperInputDifferentialTest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -53,6 +54,7 @@ class GatekeeperInputDifferentialTest {
         VARIANTS.put("fractions", n -> n.isIntegralNumber() ? NODES.numberNode(n.longValue() + 0.25) : n);
         VARIANTS.put("quantities as integers", n -> quantity(n, false));
         VARIANTS.put("quantities as floats", n -> quantity(n, true));
+        VARIANTS.put("unusual quantity spellings", GatekeeperInputDifferentialTest::unusualQuantity);
     }
 
     /**
@@ -267,6 +269,24 @@ class GatekeeperInputDifferentialTest {
                 object.put(e.getKey(), v.longValue() + 1);
             }
         }
+    }
+
+    /** A quantity string ({@code 100m}, {@code 2Gi}) spelt with a suffix Kubernetes does not have: K, KB, " Gi". */
+    private static JsonNode unusualQuantity(JsonNode node) {
+        if (!node.isString()) {
+            return node;
+        }
+        java.util.regex.Matcher m = QUANTITY.matcher(node.asString());
+        if (!m.matches()) {
+            return node;
+        }
+        String number = m.group(1);
+        String suffix = m.group(2) == null ? "" : m.group(2);
+        return NODES.stringNode(switch (suffix) {
+            case "" -> number + "K";
+            case "m", "k" -> number + "KB";
+            default -> number + " " + suffix;
+        });
     }
 
     /** A quantity string ({@code 100m}, {@code 2Gi}, {@code 1.5}) as the number it stands for. */
