@@ -32,7 +32,7 @@ public record WebhookProperties(
         @DefaultValue("8MB") DataSize maxStringLength,
         @DefaultValue("50%") String memoryBudget,
         @DefaultValue("0") int threads,
-        @DefaultValue("16") int queueCapacity) {
+        @DefaultValue("64") int queueCapacity) {
 
     public WebhookProperties {
         if (deadline.isNegative() || deadline.isZero()) {
