@@ -29,6 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>In order, before any handler runs:
  * <ol>
+ * <li>Every handler thread busy and the queue full: refused (429) before the body is read.</li>
  * <li>The request's memory ({@link MemoryBudget}, {@link RequestCost}): reserved before the body is parsed, grown as
  *     it streams in; a request that does not fit is refused (429, or 413 when it would not fit even alone).</li>
  * <li>The deadline ({@link RequestDeadline}) counts from Tomcat's start of the request; a body still arriving when
@@ -100,6 +101,10 @@ public class AdmissionController {
 
     private ResponseEntity<byte[]> decide(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
             RequestDeadline due) throws IOException {
+        Optional<Refusal> full = runner.refusalWhenFull();
+        if (full.isPresent()) {
+            return refuse(webhook, http, full.get(), http.getInputStream());
+        }
         long declared = http.getContentLengthLong();
         // What the Content-Length costs at the least (one long string); RequestBody reserves more as the body's
         // shape shows. A body over the size limit is not parsed past its start.

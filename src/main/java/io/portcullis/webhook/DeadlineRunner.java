@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -61,6 +62,19 @@ public final class DeadlineRunner implements AutoCloseable {
     /** Requests waiting for a handler thread now. */
     public int queued() {
         return pool.getQueue().size();
+    }
+
+    /**
+     * Why a review arriving now would be refused, before its body is read: every thread is busy and the queue is
+     * full. Refusing then costs the least CPU, which a saturated server has none of (a review read and parsed only
+     * to be refused makes every other answer later). Empty when there is room.
+     */
+    Optional<Refusal> refusalWhenFull() {
+        if (pool.getQueue().remainingCapacity() > 0 || pool.getActiveCount() < threads) {
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal(429, "TooManyRequests", "too many requests in flight: " + threads
+                + " reviews are running and " + queueCapacity + " are waiting; try again"));
     }
 
     /**

@@ -84,6 +84,12 @@ class DeadlineRunnerTest {
         awaitQueued(1);
         CountDownLatch done = new CountDownLatch(1);
 
+        // The controller asks before reading the body, and is told why it would be refused.
+        assertThat(runner.refusalWhenFull()).hasValueSatisfying(r -> {
+            assertThat(r.code()).isEqualTo(429);
+            assertThat(r.message()).isEqualTo("too many requests in flight: 1 reviews are running and 1 are waiting; "
+                    + "try again");
+        });
         AdmissionResponse refused = runner.run(Webhook.VALIDATION, request -> AdmissionResponse.allow(), request("third"),
                 due(LONG), done::countDown);
 
@@ -99,6 +105,18 @@ class DeadlineRunnerTest {
         release.countDown();
         assertThat(running.get(30, TimeUnit.SECONDS).status().message()).isEqualTo("released");
         assertThat(queued.get(30, TimeUnit.SECONDS).status().message()).isEqualTo("released");
+        assertThat(runner.refusalWhenFull()).as("room again").isEmpty();
+    }
+
+    @Test
+    void thereIsRoomWhileAThreadOrAPlaceInTheQueueIsFree() throws Exception {
+        assertThat(runner.refusalWhenFull()).as("idle").isEmpty();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<AdmissionResponse> running = submit(blocking(started), "running", LONG, () -> { });
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runner.refusalWhenFull()).as("the thread busy, the queue empty").isEmpty();
+        release.countDown();
+        assertThat(running.get(30, TimeUnit.SECONDS).status().message()).isEqualTo("released");
     }
 
     @Test
