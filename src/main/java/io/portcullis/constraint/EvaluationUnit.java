@@ -15,7 +15,7 @@ final class EvaluationUnit {
     private final CompiledPolicy policy;
     private final Set<String> kinds;
     private final boolean usesInventory;
-    private volatile LoadedPolicy loaded;
+    private LoadedPolicy loaded;
     private volatile PolicyEvaluator withoutData;
 
     EvaluationUnit(CompiledPolicy policy, Set<String> kinds, boolean usesInventory) {
@@ -42,19 +42,20 @@ final class EvaluationUnit {
         return usesInventory;
     }
 
-    /** The module parsed and compiled to bytecode, on first use. */
-    LoadedPolicy loaded() {
-        LoadedPolicy value = loaded;
-        if (value == null) {
-            synchronized (this) {
-                value = loaded;
-                if (value == null) {
-                    value = policy.load();
-                    loaded = value;
-                }
-            }
+    /**
+     * The module parsed and compiled to bytecode, on first use. Only evaluator creation calls it, never a review,
+     * so a plain lock is enough.
+     */
+    synchronized LoadedPolicy loaded() {
+        if (loaded == null) {
+            loaded = policy.load();
         }
-        return value;
+        return loaded;
+    }
+
+    /** Whether this unit has parsed its module (tests: a grouped template's own unit never should). */
+    synchronized boolean isLoaded() {
+        return loaded != null;
     }
 
     /** The evaluator with empty data, for units that never read data.inventory; created once. */

@@ -122,6 +122,10 @@ class GroupedEvaluationTest {
                 .containsExactly("fine says no");
         assertThat(results).filteredOn(r -> r.constraintName().equals("also-fine")).extracting(Result::msg)
                 .containsExactly("also says no");
+        // The failing group was queried again on its own module: neither template's own module was loaded for it.
+        for (String kind : List.of("K8sConflict", "K8sAlways")) {
+            assertThat(validator.template(kind).orElseThrow().unit().isLoaded()).as(kind + "'s own module").isFalse();
+        }
         // The group module words the error as the template's own module does: OPA's text, Gatekeeper's names.
         Validator alone = new Validator(Engines.COMPILER);
         alone.addTemplate(Engines.template("K8sConflict",
