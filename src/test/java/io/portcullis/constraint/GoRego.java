@@ -1,13 +1,8 @@
 package io.portcullis.constraint;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
+import io.portcullis.engine.OpaEvalProgram;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -27,23 +22,15 @@ final class GoRego {
 
     private static final Pattern GO_ERROR = Pattern.compile("(?s)(.+?:\\d+): (eval_\\w+): ([^\\n]*).*");
 
-    private final Path binary;
+    private final OpaEvalProgram program;
 
-    private GoRego(Path binary) {
-        this.binary = binary;
+    private GoRego(OpaEvalProgram program) {
+        this.program = program;
     }
 
     /** The evaluator, or the test is skipped (failed under CI=true) when the compiler binary has not been built. */
     static GoRego get() {
-        String built = System.getProperty("portcullis.opa.compiler");
-        Path binary = built != null ? Path.of(built)
-                : Path.of(System.getProperty("portcullis.project.dir", ".")).resolve("target/opa-compiler/opa-wasm-compiler");
-        boolean present = Files.isExecutable(binary);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("OPA's Go evaluator missing: " + binary + " (build it with bin/mvn generate-resources)");
-        }
-        assumeTrue(present, "OPA's Go evaluator not built: " + binary + " (run bin/mvn -q generate-resources)");
-        return new GoRego(binary);
+        return new GoRego(OpaEvalProgram.get());
     }
 
     /**
@@ -66,23 +53,7 @@ final class GoRego {
         modules.forEach(m -> mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.regoVersion()));
         String text = Json.MAPPER.writeValueAsString(request);
         text = text.substring(0, text.length() - 1) + ",\"input\":" + inputJson + "}";
-        try {
-            Process p = new ProcessBuilder(binary.toString(), "eval").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (var in = p.getOutputStream()) {
-                in.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException("OPA's Go evaluator failed: " + out);
-            }
-            return Json.MAPPER.readTree(out);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + binary, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Json.MAPPER.readTree(program.eval(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

@@ -1,17 +1,11 @@
 package io.portcullis.engine.builtins;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.portcullis.engine.OpaEvalProgram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -46,24 +40,15 @@ final class OpaOracle {
         return t;
     });
 
-    private final Path binary;
+    private final OpaEvalProgram program;
 
-    private OpaOracle(Path binary) {
-        this.binary = binary;
+    private OpaOracle(OpaEvalProgram program) {
+        this.program = program;
     }
 
     /** The oracle, or the test is skipped (failed under CI=true) when the compiler binary has not been built. */
     static OpaOracle get() {
-        // Maven passes the binary it built (in whatever build directory); else the default place.
-        String built = System.getProperty("portcullis.opa.compiler");
-        Path binary = built != null ? Path.of(built)
-                : Path.of(System.getProperty("portcullis.project.dir", ".")).resolve("target/opa-compiler/opa-wasm-compiler");
-        boolean present = Files.isExecutable(binary);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("OPA oracle missing: " + binary + " (build it with bin/mvn generate-resources)");
-        }
-        assumeTrue(present, "OPA oracle not built: " + binary + " (run bin/mvn -q generate-resources)");
-        return new OpaOracle(binary);
+        return new OpaOracle(OpaEvalProgram.get());
     }
 
     /**
@@ -123,23 +108,7 @@ final class OpaOracle {
         m.put("name", "oracle.rego");
         m.put("source", module);
         m.put("regoVersion", "v1");
-        try {
-            Process p = new ProcessBuilder(binary.toString(), "eval").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (var in = p.getOutputStream()) {
-                in.write(JSON.writeValueAsBytes(request));
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException("OPA oracle failed (exit " + p.exitValue() + "): " + out);
-            }
-            // RegoValues.parse reads JSON too, and keeps each number's text as OPA wrote it.
-            return RegoValues.parse(out.strip());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run OPA oracle " + binary, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // RegoValues.parse reads JSON too, and keeps each number's text as OPA wrote it.
+        return RegoValues.parse(program.eval(JSON.writeValueAsBytes(request)).strip());
     }
 }
