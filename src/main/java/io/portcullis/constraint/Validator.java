@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -86,13 +87,19 @@ public final class Validator {
         }
     }
 
-    /** A constraint with its entry of the batch input, {@code {"name":..,"parameters":..}}, serialised once. */
-    private record Loaded(Constraint constraint, byte[] inputEntry) {
+    /**
+     * A constraint with what the batch input needs of it, serialised once: its entry,
+     * {@code {"name":..,"parameters":..}}, and its kind as a JSON key, {@code "Kind":}.
+     */
+    private record Loaded(Constraint constraint, byte[] inputEntry, byte[] kindKey) {
         static Loaded of(Constraint constraint) {
             ObjectNode entry = JsonNodeFactory.instance.objectNode();
             entry.put("name", constraint.name());
             entry.set("parameters", constraint.parameters());
-            return new Loaded(constraint, RegoJson.write(entry, RegoJson.Numbers.INT64_OR_FLOAT64));
+            byte[] kind = JSON.writeValueAsBytes(constraint.kind());
+            byte[] key = Arrays.copyOf(kind, kind.length + 1);
+            key[kind.length] = ':';
+            return new Loaded(constraint, RegoJson.write(entry, RegoJson.Numbers.INT64_OR_FLOAT64), key);
         }
     }
 
@@ -490,43 +497,43 @@ public final class Validator {
 
     private static final byte[] REVIEW_KEY = "{\"review\":".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CONSTRAINTS_KEY = ",\"constraints\":{".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END = "}}".getBytes(StandardCharsets.UTF_8);
 
     /**
      * {@code {"review": <review>, "constraints": {"<Kind>": [<entry>, ..], ..}}}, spliced from bytes serialised
-     * once: the review per request, each constraint's entry when it was loaded.
+     * once: the review per request, each constraint's entry and kind when it was loaded. A kind without
+     * constraints is left out (the hook finds nothing to iterate either way).
      */
     private static byte[] batchInput(byte[] reviewJson, Map<String, List<Loaded>> byKind) {
-        int size = reviewJson.length + 32;
+        int size = reviewJson.length + REVIEW_KEY.length + CONSTRAINTS_KEY.length + END.length;
         for (List<Loaded> constraints : byKind.values()) {
             for (Loaded c : constraints) {
-                size += c.inputEntry().length + 1;
+                size += c.kindKey().length + c.inputEntry().length + 2;
             }
-            size += 64;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
         out.writeBytes(REVIEW_KEY);
         out.writeBytes(reviewJson);
         out.writeBytes(CONSTRAINTS_KEY);
         boolean firstKind = true;
-        for (Map.Entry<String, List<Loaded>> kind : byKind.entrySet()) {
+        for (List<Loaded> constraints : byKind.values()) {
+            if (constraints.isEmpty()) {
+                continue;
+            }
             if (!firstKind) {
                 out.write(',');
             }
             firstKind = false;
-            out.writeBytes(JSON.writeValueAsBytes(kind.getKey()));
-            out.write(':');
-            out.write('[');
-            boolean first = true;
-            for (Loaded c : kind.getValue()) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
+            out.writeBytes(constraints.getFirst().kindKey());
+            char separator = '[';
+            for (Loaded c : constraints) {
+                out.write(separator);
+                separator = ',';
                 out.writeBytes(c.inputEntry());
             }
             out.write(']');
         }
-        out.writeBytes("}}".getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(END);
         return out.toByteArray();
     }
 
