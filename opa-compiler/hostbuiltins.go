@@ -7,7 +7,8 @@ import (
 )
 
 // rewriteRevision changes whenever what the compiler does to OPA's output changes
-// (the calls redirected here): it goes into the version, and so into every cache key.
+// (the calls redirected here, or what outline reports): it goes into the version,
+// and so into every cache key (compiled modules and outlines alike).
 const rewriteRevision = "1"
 
 // OPA's wasm runtime implements replace and strings.replace_n itself (in its C

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiled wasm modules by a hash of what went into them (sources, Rego versions, entrypoints and the OPA
- * version), in memory and optionally on disk so a restart does not recompile. A corrupt or unreadable file is a
- * cache miss, never an error.
+ * What the OPA compiler made of some modules (the wasm, or OPA's parse of them) by a hash of what went into them
+ * (sources, Rego versions, entrypoints or mode, and the OPA version), in memory and optionally on disk so a
+ * restart does not run the compiler again. A corrupt or unreadable file is a cache miss, never an error.
  */
 final class ModuleCache {
     private static final Logger log = LoggerFactory.getLogger(ModuleCache.class);
@@ -26,9 +26,12 @@ final class ModuleCache {
 
     private final LruCache<String, byte[]> memory = new LruCache<>(MAX_IN_MEMORY);
     private final Path dir;
+    private final String extension;
 
-    ModuleCache(Path dir) {
+    /** Entries are files {@code <key><extension>} under {@code dir}; a null dir keeps them in memory only. */
+    ModuleCache(Path dir, String extension) {
         this.dir = dir;
+        this.extension = extension;
     }
 
     static String key(String opaVersion, List<RegoModule> modules, List<String> entrypoints) {
@@ -60,7 +63,7 @@ final class ModuleCache {
         if (hit != null || dir == null) {
             return Optional.ofNullable(hit);
         }
-        Path file = dir.resolve(key + ".wasm");
+        Path file = dir.resolve(key + extension);
         try {
             if (Files.isRegularFile(file)) {
                 byte[] wasm = Files.readAllBytes(file);
@@ -82,7 +85,7 @@ final class ModuleCache {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, key, ".part");
             Files.write(tmp, wasm);
-            Files.move(tmp, dir.resolve(key + ".wasm"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve(key + extension), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.warn("cannot write the module cache in {}: {}", dir, e.toString());
         }

@@ -79,16 +79,20 @@ final class OpaCompiler implements AutoCloseable {
         return answer.path("wasm").binaryValue();
     }
 
-    /** OPA's parse of each module: an outline, or empty when the module does not parse (compile says why). */
-    List<Optional<ModuleOutline>> outline(List<RegoModule> modules) {
+    /** OPA's parse of the modules as the compiler program answers it; {@link #outlines} reads the answer. */
+    byte[] outline(List<RegoModule> modules) {
         ObjectNode request = JSON.createObjectNode();
         ArrayNode mods = request.putArray("modules");
         for (RegoModule m : modules) {
             mods.addObject().put("name", m.name()).put("source", m.source()).put("regoVersion", m.version().wireName());
         }
-        JsonNode answer = JSON.readTree(run(List.of("outline"), JSON.writeValueAsBytes(request)));
+        return program.run(List.of("outline"), JSON.writeValueAsBytes(request));
+    }
+
+    /** Each module's outline from an {@link #outline} answer, or empty when it does not parse (compile says why). */
+    static List<Optional<ModuleOutline>> outlines(byte[] answer) {
         List<Optional<ModuleOutline>> out = new ArrayList<>();
-        for (JsonNode o : answer.path("outlines")) {
+        for (JsonNode o : JSON.readTree(answer).path("outlines")) {
             out.add(o.has("errors") ? Optional.empty() : Optional.of(toOutline(o)));
         }
         return out;

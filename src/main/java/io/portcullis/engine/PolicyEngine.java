@@ -25,13 +25,16 @@ public final class PolicyEngine implements AutoCloseable {
     private final EngineConfig config;
     private final OpaCompiler compiler;
     private final ModuleCache modules;
+    private final ModuleCache outlines;
     private final DirectoryBytecodeCache bytecode;
 
     public PolicyEngine(EngineConfig config) {
         this.config = config;
         this.compiler = OpaCompiler.of(config);
         Path cacheDir = config.cacheDir();
-        this.modules = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("wasm"));
+        this.modules = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("wasm"), ".wasm");
+        // A template's checks need OPA's parse of it: cached too, so a restart runs no compiler process at all.
+        this.outlines = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("outline"), ".json");
         // Generated classes are only valid for the Chicory that generated them: one directory per version.
         this.bytecode = cacheDir == null ? null
                 : new DirectoryBytecodeCache(cacheDir.resolve("bytecode-chicory-" + chicoryVersion()));
@@ -72,10 +75,16 @@ public final class PolicyEngine implements AutoCloseable {
 
     /**
      * Each module as OPA's parser reads it, or empty for one that does not parse ({@link #compile} then reports
-     * the error with its location). One compiler process for all of them.
+     * the error with its location). One compiler process for all of them, or none when they were read before.
      */
     public List<Optional<ModuleOutline>> outline(List<RegoModule> sources) {
-        return compiler.outline(sources);
+        String key = ModuleCache.key(compiler.opaVersion(), sources, List.of("outline"));
+        byte[] answer = outlines.get(key).orElse(null);
+        if (answer == null) {
+            answer = compiler.outline(sources);
+            outlines.put(key, answer);
+        }
+        return OpaCompiler.outlines(answer);
     }
 
     /** Loads an already compiled OPA wasm module (ABI 1.2 or later). */

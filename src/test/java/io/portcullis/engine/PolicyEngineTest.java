@@ -216,7 +216,7 @@ class PolicyEngineTest {
     }
 
     @Test
-    void compiledModulesAreCachedOnDiskAcrossRestarts(@TempDir Path tmp) throws Exception {
+    void compiledModulesAndOutlinesAreCachedOnDiskAcrossRestarts(@TempDir Path tmp) throws Exception {
         // A wrapper around the real compiler that logs every call, to see which engine compiled what.
         Path log = tmp.resolve("calls.log");
         Path real = new NativeOpaProgram(null).executable();
@@ -226,16 +226,20 @@ class PolicyEngineTest {
         EngineConfig config = EngineConfig.defaults().withCompilerPath(wrapper).withCacheDir(tmp.resolve("cache"));
         String rego = "package t\nimport rego.v1\nn := input.n + 1\n";
         try (PolicyEngine first = new PolicyEngine(config)) {
+            first.outline(List.of(new RegoModule("t.rego", rego, RegoVersion.V1)));
             first.compile(List.of(new RegoModule("t.rego", rego, RegoVersion.V1)), List.of("t/n"));
             first.compile(List.of(new RegoModule("t.rego", rego, RegoVersion.V1)), List.of("t/n"));
         }
         try (PolicyEngine second = new PolicyEngine(config)) {
+            // The template checks read OPA's parse: from disk too, the same as the compiler gave it.
+            assertThat(second.outline(List.of(new RegoModule("t.rego", rego, RegoVersion.V1))).getFirst())
+                    .hasValueSatisfying(o -> assertThat(o.packagePath()).containsExactly("t"));
             CompiledPolicy p = second.compile(List.of(new RegoModule("t.rego", rego, RegoVersion.V1)), List.of("t/n"));
             assertThat(p.withData(null).evaluate("t/n", JSON.readTree("{\"n\": 41}")).asInt()).isEqualTo(42);
             // A changed source is a different key.
             second.compile(List.of(new RegoModule("t.rego", rego + "m := 2\n", RegoVersion.V1)), List.of("t/n"));
         }
-        assertThat(Files.readAllLines(log)).containsExactly("version", "compile", "version", "compile");
+        assertThat(Files.readAllLines(log)).containsExactly("version", "outline", "compile", "version", "compile");
         try (var files = Files.list(tmp.resolve("cache/wasm"))) {
             assertThat(files.count()).isEqualTo(2);
         }
