@@ -33,9 +33,8 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -53,7 +52,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 @ConditionalOnProperty(name = "portcullis.source", havingValue = "directories", matchIfMissing = true)
-public class DirectoryPolicySource implements DisposableBean {
+public class DirectoryPolicySource implements InitializingBean, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(DirectoryPolicySource.class);
     private static final Set<String> EXTENSIONS = Set.of(".yaml", ".yml", ".json");
     private static final long POLL_MILLIS = 1000;
@@ -84,9 +83,18 @@ public class DirectoryPolicySource implements DisposableBean {
         this.errors = errors;
     }
 
-    /** Loads once the server is up (the HTTPS port answers health checks meanwhile), then polls for changes. */
-    @EventListener(ApplicationReadyEvent.class)
-    public void start() {
+    /**
+     * Starts loading as soon as this bean exists, then polls for changes. The first load takes seconds (reading,
+     * compiling and warming up the templates) and needs nothing else of the application, so it runs while Spring
+     * builds the rest of the context and opens the HTTPS port; admission requests that come before it completes
+     * get a 503 ({@link ActivePolicies}).
+     */
+    @Override
+    public void afterPropertiesSet() {
+        start();
+    }
+
+    void start() {
         watcher.execute(this::reloadIfChanged);
         watcher.scheduleWithFixedDelay(this::reloadIfChanged, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
