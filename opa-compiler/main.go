@@ -22,6 +22,8 @@
 //	request:  {"query":"x := sprintf(\"%v\", [{1}])","modules":[...],"input":{...},"data":{...},
 //	           "valueInput":true}   (valueInput: the input as Gatekeeper hands OPA a review, see eval.go)
 //	answer:   {"results":[{"x":"{1}"}]} or {"errors":[...]}
+//
+// `opa-wasm-compiler test` runs Rego unit tests with OPA's test runner, as `opa test` does (see test.go).
 package main
 
 import (
@@ -80,6 +82,12 @@ func main() {
 		})
 	case "eval":
 		serve(evaluate)
+	case "test":
+		serve(func(req testRequest) testAnswer {
+			a := runTests(req)
+			a.OpaVersion = version.Version
+			return a
+		})
 	case "":
 		serve(func(req request) answer {
 			a := build(req)
@@ -87,7 +95,7 @@ func main() {
 			return a
 		})
 	default:
-		fail(fmt.Errorf("unknown mode %q (want none, version, outline or eval)", mode))
+		fail(fmt.Errorf("unknown mode %q (want none, version, outline, eval or test)", mode))
 	}
 }
 

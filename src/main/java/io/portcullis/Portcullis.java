@@ -2,6 +2,7 @@ package io.portcullis;
 
 import io.portcullis.cli.AuditCommand;
 import io.portcullis.cli.MutateCommand;
+import io.portcullis.cli.RegoTestCommand;
 import io.portcullis.cli.ServeCommand;
 import io.portcullis.cli.TestCommand;
 import io.portcullis.cli.VerifyCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
                 TestCommand.class,
                 MutateCommand.class,
                 AuditCommand.class,
+                RegoTestCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Portcullis implements Runnable {
