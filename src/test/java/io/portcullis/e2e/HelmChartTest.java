@@ -44,6 +44,24 @@ class HelmChartTest {
     }
 
     @Test
+    void defaultValuesGiveTheContainersTheJvmFlagsOfK8s() throws Exception {
+        Path kubectl = ClusterBinaries.locate().resolve("kubectl");
+        List<ObjectNode> kustomized = Manifests.readObjects(Kubectl.run(kubectl, Path.of("/dev/null"), Map.of(), null,
+                Duration.ofMinutes(2), "kustomize", PROJECT.resolve("k8s").toString()).orThrow(), "kubectl kustomize");
+        List<ObjectNode> rendered = Manifests.readObjects(Helm.template(NAMESPACE), "helm template");
+        for (String kind : List.of("Deployment", "CronJob")) {
+            assertThat(jvmFlags(find(rendered, kind))).as(kind + " JAVA_TOOL_OPTIONS in the chart")
+                    .isNotEmpty().isEqualTo(jvmFlags(find(kustomized, kind)));
+        }
+    }
+
+    private static String jvmFlags(JsonNode workload) {
+        JsonNode pod = workload.has("spec") && workload.at("/spec/jobTemplate").isObject()
+                ? workload.at("/spec/jobTemplate/spec/template/spec") : workload.at("/spec/template/spec");
+        return String.valueOf(env(pod.at("/containers/0")).get("JAVA_TOOL_OPTIONS")).strip().replaceAll("\\s+", " ");
+    }
+
+    @Test
     void theChartsCrdsAreThoseOfK8s() throws Exception {
         Path chartCrds = Helm.CHART.resolve("files/crds");
         try (Stream<Path> files = Files.list(PROJECT.resolve("k8s/crds"))) {
