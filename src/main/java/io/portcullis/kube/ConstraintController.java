@@ -5,6 +5,7 @@ import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.Validator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ConstraintController {
     private static final Logger log = LoggerFactory.getLogger(ConstraintController.class);
+    /** How soon a binding the API server refused is tried again (a new constraint kind takes it seconds to map). */
+    private static final Duration VAP_RETRY = Duration.ofSeconds(5);
 
     private record Handled(String uid, long generation) {
     }
@@ -233,5 +236,17 @@ final class ConstraintController {
         }
         cluster.status().update(watch.informer.context(), null, name, uid,
                 status -> ByPod.merge(status, entry, cluster.livePods().get()));
+        if (vapOutcome.retry()) {
+            cluster.worker().schedule("retry binding of " + watch.kind + " " + name, VAP_RETRY,
+                    () -> retry(watch, name, uid, generation));
+        }
+    }
+
+    /** Tries the constraint again if the same version of it is still the one whose binding failed. */
+    private void retry(KindWatch watch, String name, String uid, long generation) {
+        Handled now = watch.handled.get(name);
+        if (watches.get(watch.kind) == watch && now != null && now.uid().equals(uid) && now.generation() == generation) {
+            reconcile(watch, name, true);
+        }
     }
 }

@@ -164,6 +164,9 @@ final class TemplateController {
         handled.put(name, new Handled(uid, generation, kind, crdApplied));
         cluster.problems().set("ConstraintTemplate " + name, errors.isEmpty() ? null
                 : errors.stream().map(e -> e.path("message").asString()).collect(Collectors.joining("; ")));
+        if (vapOutcome.retry()) {
+            cluster.worker().schedule("retry VAP of " + name, CRD_RETRY, () -> retryVap(name, uid, generation));
+        }
         if (crdApplied) {
             constraints.templateLoaded(kind);
             log.info("ConstraintTemplate {} loaded (generation {}): kind {}", name, generation, kind);
@@ -187,6 +190,14 @@ final class TemplateController {
                     log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind), name);
                     reconcile(name, true);
                 });
+    }
+
+    /** Applies the policy again if the same version of the template is still the one whose policy was refused. */
+    private void retryVap(String name, String uid, long generation) {
+        Handled now = handled.get(name);
+        if (now != null && now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
+            reconcile(name, true);
+        }
     }
 
     /** Tries the CRD again if the same version of the template is still the one we failed on. */

@@ -39,9 +39,16 @@ final class VapGenerator {
     private record TemplateState(boolean hasCel, boolean generates, String error) {
     }
 
-    /** Additions to a status.byPod entry: errors, and the VAP status field (null: none). */
-    record Outcome(List<ObjectNode> errors, ObjectNode status) {
-        static final Outcome NONE = new Outcome(List.of(), null);
+    /**
+     * Additions to a status.byPod entry: errors, and the VAP status field (null: none); {@code retry} when the API
+     * server refused a write that may succeed later.
+     */
+    record Outcome(List<ObjectNode> errors, ObjectNode status, boolean retry) {
+        static final Outcome NONE = new Outcome(List.of(), null, false);
+
+        Outcome(List<ObjectNode> errors, ObjectNode status) {
+            this(errors, status, false);
+        }
     }
 
     private final Cluster cluster;
@@ -99,7 +106,8 @@ final class VapGenerator {
         } catch (KubernetesClientException e) {
             log.warn("ConstraintTemplate {}: the API server refused ValidatingAdmissionPolicy {}: {}", name,
                     VapTransform.policyName(name), e.getMessage());
-            return new Outcome(List.of(ByPod.error("create_error", "Could not create VAP object: " + e.getMessage())), null);
+            return new Outcome(List.of(ByPod.error("create_error", "Could not create VAP object: " + e.getMessage())), null,
+                    true);
         }
         log.info("ConstraintTemplate {}: ValidatingAdmissionPolicy {} applied", name, VapTransform.policyName(name));
         return new Outcome(List.of(), vapStatus("generated", generation, null));
@@ -159,8 +167,10 @@ final class VapGenerator {
         } catch (KubernetesClientException e) {
             log.warn("{} {}: the API server refused ValidatingAdmissionPolicyBinding {}: {}", kind, name, bindingName,
                     e.getMessage());
+            // Typically, right after the constraint CRD is created, the API server cannot map the new kind yet for
+            // the owner reference ("no matches for kind"): Gatekeeper waits 30 s for this; the caller retries.
             return new Outcome(List.of(ByPod.error(null, "could not create ValidatingAdmissionPolicyBinding: " + bindingName
-                    + ": " + e.getMessage())), pointStatus("error", generation, e.getMessage()));
+                    + ": " + e.getMessage())), pointStatus("error", generation, e.getMessage()), true);
         }
         log.info("{} {}: ValidatingAdmissionPolicyBinding {} applied ({})", kind, name, bindingName, actions);
         return new Outcome(List.of(), pointStatus("generated", generation, null));
