@@ -160,7 +160,7 @@ public final class TestCommand implements Callable<Integer> {
         node.set("constraint", r.constraint());
         node.put("enforcementAction", r.enforcementAction());
         if (r.enforcementAction().equals("scoped")) {
-            ArrayNode scoped = node.putArray("scopedEnforcementActions");
+            ArrayNode scoped = node.putArray("scopedActions");
             r.actions().forEach(scoped::add);
         }
         node.set("violatingObject", v.violatingObject());

@@ -5,6 +5,8 @@ import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.Validator;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ConstraintController {
     private static final Logger log = LoggerFactory.getLogger(ConstraintController.class);
+    /** How soon a binding the API server refused is tried again (a new constraint kind takes it seconds to map). */
+    private static final Duration VAP_RETRY = Duration.ofSeconds(5);
 
     private record Handled(String uid, long generation) {
     }
@@ -42,13 +46,15 @@ final class ConstraintController {
 
     private final Cluster cluster;
     private final Validator validator;
+    private final VapGenerator vap;
     private final Map<String, KindWatch> watches = new TreeMap<>();
     private Informer crds;
     private Consumer<String> crdLost = kind -> { };
 
-    ConstraintController(Cluster cluster, Validator validator) {
+    ConstraintController(Cluster cluster, Validator validator, VapGenerator vap) {
         this.cluster = cluster;
         this.validator = validator;
+        this.vap = vap;
     }
 
     /** Told the kind of a constraint CRD that was deleted, so that a template still present can apply it again. */
@@ -185,7 +191,10 @@ final class ConstraintController {
             reconcile(watch, name, false);
             return;
         }
-        watch.handled.remove(name);
+        Handled gone = watch.handled.remove(name);
+        if (gone != null) {
+            vap.constraintRemoved(watch.kind, name, gone.uid());
+        }
         if (watch.initial != null) {
             watch.initial.remove(name);
         }
@@ -204,19 +213,40 @@ final class ConstraintController {
         if (!force && before != null && before.uid().equals(uid) && before.generation() == generation) {
             return;
         }
-        List<ObjectNode> errors = List.of();
+        List<ObjectNode> errors = new ArrayList<>();
+        VapGenerator.Outcome vapOutcome;
         try {
             validator.addConstraint(constraint);
+            vapOutcome = vap.constraintLoaded(constraint);
         } catch (InvalidConstraintException e) {
-            // What does not validate is not enforced, not even an earlier version of it.
+            // What does not validate is not enforced, not even an earlier version of it, nor by a binding.
             validator.removeConstraint(watch.kind, name);
-            errors = List.of(ByPod.error(null, e.getMessage()));
+            vap.constraintRemoved(watch.kind, name, uid);
+            vapOutcome = VapGenerator.Outcome.NONE;
+            errors.add(ByPod.error(null, e.getMessage()));
             log.warn("{} {} not loaded: {}", watch.kind, name, e.getMessage());
         }
+        boolean enforced = errors.isEmpty();
+        errors.addAll(vapOutcome.errors());
         watch.handled.put(name, new Handled(uid, generation));
         cluster.problems().set(watch.kind + " " + name, errors.isEmpty() ? null : errors.getFirst().path("message").asString());
-        ObjectNode entry = ByPod.constraintEntry(cluster.identity(), constraint, errors.isEmpty(), errors);
+        ObjectNode entry = ByPod.constraintEntry(cluster.identity(), constraint, enforced, errors);
+        if (vapOutcome.status() != null) {
+            entry.putArray("enforcementPointsStatus").add(vapOutcome.status());
+        }
         cluster.status().update(watch.informer.context(), null, name, uid,
                 status -> ByPod.merge(status, entry, cluster.livePods().get()));
+        if (vapOutcome.retry()) {
+            cluster.worker().schedule("retry binding of " + watch.kind + " " + name, VAP_RETRY,
+                    () -> retry(watch, name, uid, generation));
+        }
+    }
+
+    /** Tries the constraint again if the same version of it is still the one whose binding failed. */
+    private void retry(KindWatch watch, String name, String uid, long generation) {
+        Handled now = watch.handled.get(name);
+        if (watches.get(watch.kind) == watch && now != null && now.uid().equals(uid) && now.generation() == generation) {
+            reconcile(watch, name, true);
+        }
     }
 }

@@ -93,8 +93,10 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 new ByPod.Identity(properties.replicaId(), properties.operations()), this::livePods, problems);
         this.crds = new CrdInstaller(client, json, apply);
         this.validator = new Validator(compiler);
-        this.constraints = new ConstraintController(cluster, validator);
-        this.templates = new TemplateController(cluster, validator, constraints);
+        VapGenerator vap = new VapGenerator(cluster, properties.defaultCreateVapForTemplates(),
+                properties.defaultCreateVapBindingForConstraints());
+        this.constraints = new ConstraintController(cluster, validator, vap);
+        this.templates = new TemplateController(cluster, validator, constraints, vap);
         this.inventory = new InventoryController(cluster, validator, namespace);
         this.mutation = new MutationController(cluster, crds);
         worker.afterEach(this::afterEach);

@@ -16,6 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param crdEstablishedTimeout how long the start waits for installed CRDs to be served
  * @param podName               this replica's id in {@code status.byPod}; empty: $POD_NAME, else $HOSTNAME
  * @param operations            the operations listed in {@code status.byPod} entries (Gatekeeper's {@code --operation})
+ * @param defaultCreateVapForTemplates          generate a ValidatingAdmissionPolicy for each template with CEL code
+ *                                              unless it says {@code generateVAP: false} (Gatekeeper's
+ *                                              {@code --default-create-vap-for-templates}); false: only when it
+ *                                              says {@code generateVAP: true}
+ * @param defaultCreateVapBindingForConstraints generate a ValidatingAdmissionPolicyBinding for each constraint of
+ *                                              such a template (Gatekeeper's
+ *                                              {@code --default-create-vap-binding-for-constraints}); false: only
+ *                                              for scoped enforcement actions naming {@code vap.k8s.io}
  */
 @ConfigurationProperties("portcullis.kubernetes")
 public record KubernetesProperties(
@@ -24,7 +32,9 @@ public record KubernetesProperties(
         Path crds,
         @DefaultValue("60s") Duration crdEstablishedTimeout,
         String podName,
-        @DefaultValue({"mutation-webhook", "webhook"}) List<String> operations) {
+        @DefaultValue({"mutation-webhook", "webhook"}) List<String> operations,
+        @DefaultValue("true") boolean defaultCreateVapForTemplates,
+        @DefaultValue("true") boolean defaultCreateVapBindingForConstraints) {
 
     public KubernetesProperties {
         operations = List.copyOf(operations);

@@ -39,14 +39,16 @@ final class TemplateController {
     private final Cluster cluster;
     private final Validator validator;
     private final ConstraintController constraints;
+    private final VapGenerator vap;
     private final Map<String, Handled> handled = new HashMap<>();
     private Informer informer;
     private Set<String> initial;
 
-    TemplateController(Cluster cluster, Validator validator, ConstraintController constraints) {
+    TemplateController(Cluster cluster, Validator validator, ConstraintController constraints, VapGenerator vap) {
         this.cluster = cluster;
         this.validator = validator;
         this.constraints = constraints;
+        this.vap = vap;
         constraints.onCrdLost(this::crdLost);
     }
 
@@ -107,6 +109,7 @@ final class TemplateController {
         cluster.problems().set("ConstraintTemplate " + name, null);
         if (gone != null) {
             constraints.templateRemoved(gone.kind());
+            vap.templateDeleted(name, gone.kind());
         }
         // The API server's garbage collector deletes the CRD (we own it); deleting it here as well does not wait
         // for that, and covers CRDs that lost their owner reference.
@@ -155,14 +158,23 @@ final class TemplateController {
                 cluster.worker().schedule("retry CRD of " + name, CRD_RETRY, () -> retry(name, uid, generation));
             }
         }
+        // Gatekeeper generates the ValidatingAdmissionPolicy after the CRD, the policy's parameter kind.
+        VapGenerator.Outcome vapOutcome = crdApplied ? vap.templateLoaded(template, kind) : VapGenerator.Outcome.NONE;
+        errors.addAll(vapOutcome.errors());
         handled.put(name, new Handled(uid, generation, kind, crdApplied));
         cluster.problems().set("ConstraintTemplate " + name, errors.isEmpty() ? null
                 : errors.stream().map(e -> e.path("message").asString()).collect(Collectors.joining("; ")));
+        if (vapOutcome.retry()) {
+            cluster.worker().schedule("retry VAP of " + name, CRD_RETRY, () -> retryVap(name, uid, generation));
+        }
         if (crdApplied) {
             constraints.templateLoaded(kind);
             log.info("ConstraintTemplate {} loaded (generation {}): kind {}", name, generation, kind);
         }
         ObjectNode entry = ByPod.templateEntry(cluster.identity(), template, errors);
+        if (vapOutcome.status() != null) {
+            entry.set("vapGenerationStatus", vapOutcome.status());
+        }
         cluster.status().update(TEMPLATES, null, name, uid,
                 status -> ByPod.mergeTemplate(status, entry, cluster.livePods().get()));
     }
@@ -178,6 +190,14 @@ final class TemplateController {
                     log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind), name);
                     reconcile(name, true);
                 });
+    }
+
+    /** Applies the policy again if the same version of the template is still the one whose policy was refused. */
+    private void retryVap(String name, String uid, long generation) {
+        Handled now = handled.get(name);
+        if (now != null && now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
+            reconcile(name, true);
+        }
     }
 
     /** Tries the CRD again if the same version of the template is still the one we failed on. */

@@ -114,6 +114,10 @@ class PortcullisE2EIT {
             "v1beta1", "K8sE2eRequiredOwner", "k8se2erequiredowner", false);
     private static final ResourceDefinitionContext UNIQUE_ID_CONSTRAINTS = context("constraints.gatekeeper.sh",
             "v1beta1", "K8sE2eUniqueId", "k8se2euniqueid", false);
+    private static final ResourceDefinitionContext VAPS = context("admissionregistration.k8s.io", "v1",
+            "ValidatingAdmissionPolicy", "validatingadmissionpolicies", false);
+    private static final ResourceDefinitionContext VAP_BINDINGS = context("admissionregistration.k8s.io", "v1",
+            "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", false);
     private static final String DUPLICATE_ID = "[configmap-ids-are-unique] id 42 is already used by ConfigMap "
             + AUDITED + "/first";
     private static final String SPO_GROUP = "security-profiles-operator.x-k8s.io";
@@ -675,8 +679,104 @@ class PortcullisE2EIT {
         kube.configMaps().inNamespace(AUDITED).resource(configMap("second", "43")).create();
     }
 
+    /**
+     * Gatekeeper 3.23's default: a template with CEL code gets a ValidatingAdmissionPolicy and each of its
+     * constraints a binding, which the API server accepts and enforces by itself, with Portcullis stopped.
+     */
     @Test
     @Order(9)
+    void aCelTemplatesValidatingAdmissionPolicyDeniesWithPortcullisStopped() {
+        plane.kubectlWithInput("""
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata:
+                  name: k8se2enoprivileged
+                spec:
+                  crd:
+                    spec:
+                      names:
+                        kind: K8sE2eNoPrivileged
+                  targets:
+                    - target: admission.k8s.gatekeeper.sh
+                      code:
+                        - engine: K8sNativeValidation
+                          source:
+                            validations:
+                              - expression: '!variables.anyObject.spec.containers.exists(c, has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged)'
+                                messageExpression: '"privileged containers are not allowed"'
+                      rego: |
+                        package k8se2enoprivileged
+                        violation[{"msg": "privileged containers are not allowed"}] {
+                          input.review.object.spec.containers[_].securityContext.privileged
+                        }
+                """, "apply", "-f", "-").orThrow();
+        JsonNode template = await("the VAP status of k8se2enoprivileged", () -> {
+            JsonNode found = get(TEMPLATES, null, "k8se2enoprivileged");
+            return found.at("/status/byPod/0/vapGenerationStatus/state").asString().equals("generated") ? found : null;
+        });
+        JsonNode policy = get(VAPS, null, "gatekeeper-k8se2enoprivileged");
+        assertThat(policy.at("/metadata/ownerReferences/0/uid").asString()).isEqualTo(uid(template));
+        assertThat(policy.at("/spec/paramKind/kind").asString()).isEqualTo("K8sE2eNoPrivileged");
+        await("the CRD of k8se2enoprivileged", () -> {
+            JsonNode crd = get(CRDS, null, "k8se2enoprivileged.constraints.gatekeeper.sh");
+            return crd != null && established(crd) ? crd : null;
+        });
+        plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sE2eNoPrivileged
+                metadata:
+                  name: no-privileged-pods
+                spec:
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [%s]
+                """.formatted(APPS), "apply", "-f", "-").orThrow();
+        ResourceDefinitionContext noPrivileged = context("constraints.gatekeeper.sh", "v1beta1", "K8sE2eNoPrivileged",
+                "k8se2enoprivileged", false);
+        JsonNode constraint = await("the binding of no-privileged-pods in status", () -> {
+            JsonNode found = get(noPrivileged, null, "no-privileged-pods");
+            JsonNode point = found.at("/status/byPod/0/enforcementPointsStatus/0");
+            return point.path("enforcementPoint").asString().equals("vap.k8s.io")
+                    && point.path("state").asString().equals("generated") ? found : null;
+        });
+        JsonNode binding = get(VAP_BINDINGS, null, "gatekeeper-k8se2enoprivileged-no-privileged-pods");
+        assertThat(binding.at("/metadata/ownerReferences/0/uid").asString()).isEqualTo(uid(constraint));
+        assertThat(binding.at("/spec/validationActions/0").asString()).isEqualTo("Deny");
+
+        Pod privileged = pod("privileged", "nginx:1.27", "RuntimeDefault");
+        privileged.getSpec().getContainers().getFirst().getSecurityContext().setPrivileged(true);
+        stopPortcullis();
+        try {
+            // failurePolicy Ignore: with Portcullis down only the API server's own policy can refuse the pod.
+            KubernetesClientException denied = await("the API server to enforce the generated policy", () -> {
+                try {
+                    kube.pods().inNamespace(APPS).resource(privileged).dryRun().create();
+                    return null;
+                } catch (KubernetesClientException e) {
+                    return e.getStatus() != null && e.getStatus().getMessage().contains("ValidatingAdmissionPolicy")
+                            ? e : null;
+                }
+            });
+            assertThat(denied.getStatus().getMessage()).contains("ValidatingAdmissionPolicy "
+                    + "'gatekeeper-k8se2enoprivileged' with binding 'gatekeeper-k8se2enoprivileged-no-privileged-pods' "
+                    + "denied request").contains("privileged containers are not allowed");
+            // The constraint's match is the policy's: another namespace, or an unprivileged pod, gets in.
+            kube.pods().inNamespace(AUDITED).resource(privileged).dryRun().create();
+            kube.pods().inNamespace(APPS).resource(pod("unprivileged", "nginx:1.27", "RuntimeDefault")).dryRun().create();
+        } finally {
+            startPortcullis();
+        }
+
+        // No garbage collector runs here: Portcullis deletes the binding and the policy with their owners.
+        plane.kubectl("delete", "k8se2enoprivileged", "no-privileged-pods").orThrow();
+        await("the binding to go", () -> get(VAP_BINDINGS, null,
+                "gatekeeper-k8se2enoprivileged-no-privileged-pods") == null ? Boolean.TRUE : null);
+        plane.kubectl("delete", "constrainttemplate", "k8se2enoprivileged").orThrow();
+        await("the policy to go", () -> get(VAPS, null, "gatekeeper-k8se2enoprivileged") == null ? Boolean.TRUE : null);
+    }
+
+    @Test
+    @Order(10)
     void whilePortcullisIsDownTheFailurePolicyDecidesAndEnforcementReturnsWithIt() {
         stopPortcullis();
         try {
@@ -739,7 +839,7 @@ class PortcullisE2EIT {
 
     /** Last: the command sets up logging for a process of its own, which ends the server's log output here. */
     @Test
-    @Order(10)
+    @Order(11)
     void portcullisAuditTheCronJobsCommandFindsWhatTheServerWroteIntoStatus() {
         // A run of the server's audit that started after every object of the earlier tests existed.
         long since = Instant.now().getEpochSecond();

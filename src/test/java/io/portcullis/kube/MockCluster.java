@@ -61,7 +61,7 @@ final class MockCluster {
         PortcullisProperties properties = new PortcullisProperties(Path.of("unused"), List.of(), List.of(), List.of(),
                 List.of(), NAMESPACE);
         KubernetesProperties kube = new KubernetesProperties(null, true, null, Duration.ofSeconds(30), pod,
-                List.of("mutation-webhook", "webhook"));
+                List.of("mutation-webhook", "webhook"), true, true);
         return new Replica(new KubernetesPolicySource(client, kube, properties, COMPILER, active, readiness), active,
                 readiness, properties);
     }
