@@ -55,6 +55,22 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void defaultValuesGrantTheRulesOfK8s() throws Exception {
+        Path kubectl = ClusterBinaries.locate().resolve("kubectl");
+        List<ObjectNode> kustomized = Manifests.readObjects(Kubectl.run(kubectl, Path.of("/dev/null"), Map.of(), null,
+                Duration.ofMinutes(2), "kustomize", PROJECT.resolve("k8s").toString()).orThrow(), "kubectl kustomize");
+        List<ObjectNode> rendered = Manifests.readObjects(Helm.template(NAMESPACE), "helm template");
+        for (String kind : List.of("ClusterRole", "Role")) {
+            for (ObjectNode role : kustomized.stream().filter(o -> kind.equals(o.path("kind").asString())).toList()) {
+                ObjectNode chart = rendered.stream().filter(o -> kind.equals(o.path("kind").asString())
+                        && Kube.name(o).equals(Kube.name(role))).findFirst().orElseThrow();
+                assertThat(chart.path("rules")).as(kind + " " + Kube.name(role) + " rules in the chart")
+                        .isEqualTo(role.path("rules"));
+            }
+        }
+    }
+
     private static String jvmFlags(JsonNode workload) {
         JsonNode pod = workload.has("spec") && workload.at("/spec/jobTemplate").isObject()
                 ? workload.at("/spec/jobTemplate/spec/template/spec") : workload.at("/spec/template/spec");
