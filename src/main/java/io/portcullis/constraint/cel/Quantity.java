@@ -38,7 +38,8 @@ public final class Quantity implements Comparable<Quantity> {
     /** Parses a quantity; the exception's message is the API server's. */
     public static Quantity parse(String text) {
         Matcher m = NUMBER.matcher(text);
-        if (text.isEmpty() || !m.matches() || (m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty()))) {
+        if (text.isEmpty() || !m.matches() || (m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty()))
+                || !m.group(4).matches("[eEinumkKMGTP]*[-+]?[0-9]*")) {
             throw new IllegalArgumentException("quantities must match the regular expression '" + PATTERN_TEXT + "'");
         }
         String digits = (m.group(1).equals("-") ? "-" : "") + (m.group(2).isEmpty() ? "0" : m.group(2))
