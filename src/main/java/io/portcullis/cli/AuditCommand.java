@@ -60,6 +60,11 @@ public final class AuditCommand implements Callable<Integer> {
     static final int EXIT_VIOLATIONS = 1;
     static final int EXIT_ERROR = 3;
 
+    @Option(names = "--enable-k8s-native-validation", arity = "0..1", defaultValue = "true", paramLabel = "BOOL",
+            description = "Run the CEL (K8sNativeValidation) code of templates that have it, as the server does "
+                    + "(default: true); false runs their Rego and refuses CEL-only templates.")
+    boolean enableCel = true;
+
     @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "FILE_OR_DIR",
             description = "Audit these manifests (.yaml, .yml, .json; directories recursively) instead of a cluster.")
     List<Path> filenames;
@@ -123,7 +128,7 @@ public final class AuditCommand implements Callable<Integer> {
         ProgressLine progress = ProgressLine.forTerminal(err);
         AuditReport report;
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
-            TemplateCompiler compiler = new TemplateCompiler(engine);
+            TemplateCompiler compiler = new TemplateCompiler(engine, enableCel);
             report = filenames != null ? auditFiles(compiler, err, progress) : auditCluster(compiler, err, progress);
         } catch (ManifestAudit.InvalidInputException e) {
             progress.clear();

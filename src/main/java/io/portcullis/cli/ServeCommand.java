@@ -58,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "portcullis-system).")
     String namespace;
 
+    @Option(names = "--enable-k8s-native-validation", arity = "0..1", paramLabel = "BOOL",
+            description = "Run the CEL (K8sNativeValidation) code of templates that have it, as Gatekeeper "
+                    + "(portcullis.enable-k8s-native-validation; default true).")
+    Boolean enableCel;
+
     @Option(names = "--kubernetes",
             description = "Read templates, constraints, Config and mutations from the cluster (portcullis.source="
                     + "kubernetes; kubeconfig or in-cluster service account). The default inside a pod.")
@@ -94,6 +99,9 @@ public final class ServeCommand implements Callable<Integer> {
         addList(args, "portcullis.exempt-namespaces", exemptNamespaces);
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);
+        }
+        if (enableCel != null) {
+            args.add("--portcullis.enable-k8s-native-validation=" + enableCel);
         }
         if (InCluster.selectsKubernetes(kubernetes)) {
             args.add("--portcullis.source=kubernetes");

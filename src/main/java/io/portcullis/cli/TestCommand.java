@@ -41,6 +41,11 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 public final class TestCommand implements Callable<Integer> {
     private static final String TARGET = "admission.k8s.gatekeeper.sh";
 
+    @Option(names = "--enable-k8s-native-validation", arity = "0..1", defaultValue = "true", paramLabel = "BOOL",
+            description = "Run the CEL (K8sNativeValidation) code of templates that have it, as gator (default: true); "
+                    + "false runs their Rego and refuses CEL-only templates.")
+    boolean enableCel = true;
+
     @Option(names = {"-f", "--filename"}, required = true, arity = "1..*", paramLabel = "FILE_OR_DIR",
             description = "Files or directories (.yaml, .yml and .json files under them); - reads standard input.")
     List<String> filenames;
@@ -77,7 +82,7 @@ public final class TestCommand implements Callable<Integer> {
         }
         List<GatorTest.Violation> violations;
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
-            violations = GatorTest.run(objects, new TemplateCompiler(engine));
+            violations = GatorTest.run(objects, new TemplateCompiler(engine, enableCel));
         } catch (GatorTest.GatorTestException e) {
             err.println(e.getMessage());
             return 1;

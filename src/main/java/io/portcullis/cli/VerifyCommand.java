@@ -28,6 +28,11 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Suite files, or directories searched recursively for them (gator's DIR/... works too).")
     List<Path> paths;
 
+    @Option(names = "--enable-k8s-native-validation", arity = "0..1", defaultValue = "true", paramLabel = "BOOL",
+            description = "Run the CEL (K8sNativeValidation) code of templates that have it, as gator (default: true); "
+                    + "false runs their Rego and refuses CEL-only templates.")
+    boolean enableCel = true;
+
     @Option(names = "--run", paramLabel = "REGEX",
             description = "Run only tests or cases whose name matches; TEST//CASE selects cases within tests.")
     String run;
@@ -52,7 +57,7 @@ public final class VerifyCommand implements Callable<Integer> {
         int passed = 0;
         int failed = 0;
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
-            SuiteRunner runner = new SuiteRunner(new TemplateCompiler(engine));
+            SuiteRunner runner = new SuiteRunner(new TemplateCompiler(engine, enableCel));
             for (Path path : paths) {
                 List<Suite> suites;
                 try {

@@ -1,13 +1,16 @@
 package io.portcullis.constraint;
 
+import io.portcullis.constraint.cel.CelTemplate;
 import io.portcullis.engine.CompiledPolicy;
 import io.portcullis.engine.RegoModule;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A template whose Rego compiled, with its constraint schema, its own evaluation unit (its module under Gatekeeper's
- * hook) and what a group compile needs: its Rego modules and the packages they declare. Immutable.
+ * A template ready to evaluate, by the driver Gatekeeper would choose for it: either its CEL
+ * ({@code K8sNativeValidation}, compiled), or its Rego with its own evaluation unit (its module under Gatekeeper's
+ * hook) and what a group compile needs: its Rego modules and the packages they declare. Also its constraint
+ * schema. Immutable.
  */
 public final class CompiledTemplate {
     private final ConstraintTemplate template;
@@ -17,6 +20,19 @@ public final class CompiledTemplate {
     private final List<RegoModule> modules;
     private final List<List<String>> packagePaths;
     private final UnitCache units;
+    private final CelTemplate cel;
+
+    /** A template the CEL driver runs. */
+    CompiledTemplate(ConstraintTemplate template, CelTemplate cel) {
+        this.template = template;
+        this.policy = null;
+        this.usesInventory = false;
+        this.schema = new ConstraintSchema(template.parameters());
+        this.modules = List.of();
+        this.packagePaths = List.of();
+        this.units = null;
+        this.cel = cel;
+    }
 
     CompiledTemplate(ConstraintTemplate template, CompiledPolicy policy, boolean usesInventory,
             List<RegoModule> modules, List<List<String>> packagePaths, UnitCache units) {
@@ -27,12 +43,29 @@ public final class CompiledTemplate {
         this.modules = List.copyOf(modules);
         this.packagePaths = packagePaths.stream().map(List::copyOf).toList();
         this.units = units;
+        this.cel = null;
+    }
+
+    /** The driver that runs the template: {@code K8sNativeValidation} or {@code Rego}, as Gatekeeper names them. */
+    public String driver() {
+        return cel != null ? Driver.CEL : Driver.REGO;
+    }
+
+    /** The compiled CEL when the CEL driver runs the template, else null. */
+    public CelTemplate cel() {
+        return cel;
+    }
+
+    /** Whether the Rego driver runs the template (it then has a policy and an evaluation unit). */
+    boolean isRego() {
+        return cel == null;
     }
 
     public ConstraintTemplate template() {
         return template;
     }
 
+    /** The compiled Rego; null when the CEL driver runs the template. */
     public CompiledPolicy policy() {
         return policy;
     }

@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
  * @param parameters the schema of {@code spec.parameters} after the legacySchema transform, or null for none
  * @param operations {@code targets[0].operations}; empty means all (only the webhook looks at it)
  * @param rego the Rego code, or null when the template has none (CEL only)
+ * @param celSource the {@code source} of its {@code K8sNativeValidation} code, or null when it has none
  * @param engines the engines named in {@code targets[0].code[]}, plus Rego for a legacy {@code rego} field
  * @param origin where it was read from (a file name) for messages; may be empty
  * @param object the template object as given
@@ -23,6 +24,7 @@ public record ConstraintTemplate(
         JsonNode parameters,
         List<String> operations,
         RegoCode rego,
+        JsonNode celSource,
         List<String> engines,
         String origin,
         JsonNode object) {

@@ -27,7 +27,11 @@ final class EvaluationPlan {
     /** Every template in its own unit: correct at once, without compiling anything. */
     static EvaluationPlan singles(Map<String, CompiledTemplate> templates) {
         Map<String, EvaluationUnit> units = new HashMap<>();
-        templates.forEach((kind, t) -> units.put(kind, t.unit()));
+        templates.forEach((kind, t) -> {
+            if (t.isRego()) {
+                units.put(kind, t.unit());
+            }
+        });
         return new EvaluationPlan(templates, units, templates.size() < 2);
     }
 
@@ -37,7 +41,11 @@ final class EvaluationPlan {
         for (EvaluationUnit group : groups) {
             group.kinds().forEach(kind -> units.put(kind, group));
         }
-        templates.forEach((kind, t) -> units.computeIfAbsent(kind, k -> t.unit()));
+        templates.forEach((kind, t) -> {
+            if (t.isRego()) {
+                units.computeIfAbsent(kind, k -> t.unit());
+            }
+        });
         return new EvaluationPlan(templates, units, true);
     }
 
@@ -51,6 +59,7 @@ final class EvaluationPlan {
         return prepared;
     }
 
+    /** The unit that evaluates a Rego template (null for one the CEL driver runs). */
     EvaluationUnit unitOf(String kind) {
         return unitByKind.get(kind);
     }

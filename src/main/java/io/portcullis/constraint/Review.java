@@ -152,10 +152,16 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
     ObjectNode input(JsonNode resolvedNamespace) {
         // Only a top-level field is added: a shallow copy leaves the (possibly multi-MiB) objects shared.
         ObjectNode review = NODES.objectNode().setAll(request);
+        JsonNode namespaceObject = namespaceObject(resolvedNamespace);
+        review.set("namespaceObject", namespaceObject != null ? namespaceObject : NODES.nullNode());
+        return review;
+    }
+
+    /** The Namespace templates see as {@code namespaceObject} (Rego and CEL alike), or null. */
+    JsonNode namespaceObject(JsonNode resolvedNamespace) {
         boolean namespaced = namespaceObjectShown && !Kube.isNamespace(subject()) && resolvedNamespace != null
                 && !Kube.name(resolvedNamespace).isEmpty();
-        review.set("namespaceObject", namespaced ? resolvedNamespace : NODES.nullNode());
-        return review;
+        return namespaced ? resolvedNamespace : null;
     }
 
     private static ObjectNode gvk(JsonNode node, String last) {

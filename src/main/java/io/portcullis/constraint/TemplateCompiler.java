@@ -1,5 +1,7 @@
 package io.portcullis.constraint;
 
+import io.portcullis.constraint.cel.CelCode;
+import io.portcullis.constraint.cel.CelTemplate;
 import io.portcullis.engine.CompileError;
 import io.portcullis.engine.LruCache;
 import io.portcullis.engine.ModuleOutline;
@@ -46,8 +48,26 @@ public final class TemplateCompiler {
     /** Units by module, shared by every client while one evaluates them, so their warm instances are too. */
     private final UnitCache units = new UnitCache();
 
+    /** Whether the CEL driver is installed (Gatekeeper's {@code --enable-k8s-native-validation}, default true). */
+    private final boolean celEnabled;
+
+    /** A compiler with the CEL driver installed, as Gatekeeper has it by default. */
     public TemplateCompiler(PolicyEngine engine) {
+        this(engine, true);
+    }
+
+    /**
+     * @param celEnabled whether the CEL driver runs templates that have {@code K8sNativeValidation} code; without
+     *     it they run their Rego and CEL-only templates are refused, as Gatekeeper with
+     *     {@code --enable-k8s-native-validation=false}
+     */
+    public TemplateCompiler(PolicyEngine engine, boolean celEnabled) {
         this.engine = engine;
+        this.celEnabled = celEnabled;
+    }
+
+    public boolean celEnabled() {
+        return celEnabled;
     }
 
     public PolicyEngine engine() {
@@ -95,7 +115,10 @@ public final class TemplateCompiler {
         }
     }
 
-    /** Checks and compiles the template's Rego; a template without Rego is refused (no driver runs it). */
+    /**
+     * Compiles the template for the driver Gatekeeper would choose: its CEL when it has some and the CEL driver is
+     * installed, else its Rego; a template neither driver can run is refused with the framework's error.
+     */
     public CompiledTemplate compile(ConstraintTemplate template) throws InvalidTemplateException {
         // The same template again (every directory reload re-reads every file): no compiler process at all.
         CompiledTemplate known = templates.get(template);
@@ -108,10 +131,15 @@ public final class TemplateCompiler {
     }
 
     private CompiledTemplate compileFresh(ConstraintTemplate template) throws InvalidTemplateException {
+        if (celEnabled && template.celSource() != null) {
+            return compileCel(template);
+        }
         RegoCode code = template.rego();
         if (code == null) {
-            throw ingest("no language driver is installed that handles this constraint template: engines "
-                    + template.engines() + " (Portcullis runs Rego only)");
+            // [FW] client.go AddTemplate: the drivers by priority (the order they were registered in), and the
+            // engine chosen for the template, none.
+            throw ingest("no language driver is installed that handles this constraint template: available drivers: "
+                    + (celEnabled ? "map[K8sNativeValidation:1 Rego:2]" : "map[Rego:1]") + ", wanted \"\"");
         }
         String entryName = moduleName(template, "");
         List<String> libNames = new ArrayList<>();
@@ -169,6 +197,27 @@ public final class TemplateCompiler {
         libs.forEach(lib -> packages.add(lib.packagePath()));
         return new CompiledTemplate(template, policy, usesInventory, templateModules(code, entryName, libNames),
                 packages, units);
+    }
+
+    /** Checks the template's K8sNativeValidation source as Gatekeeper's driver does and compiles every expression. */
+    private static CompiledTemplate compileCel(ConstraintTemplate template) throws InvalidTemplateException {
+        String where = "spec.targets[0].code[" + celIndex(template) + "].source";
+        try {
+            return new CompiledTemplate(template, CelTemplate.compile(CelCode.parse(template.celSource()), where));
+        } catch (IllegalArgumentException e) {
+            throw ingest(PREFIX + e.getMessage() + " (template " + template.name() + originSuffix(template) + ")");
+        }
+    }
+
+    private static int celIndex(ConstraintTemplate template) {
+        int i = 0;
+        for (var code : template.object().path("spec").path("targets").path(0).path("code")) {
+            if (code.path("source") == template.celSource()) {
+                return i;
+            }
+            i++;
+        }
+        return 0;
     }
 
     /**

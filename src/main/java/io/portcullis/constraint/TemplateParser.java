@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.constraint.cel.CelCode;
 import io.portcullis.engine.RegoVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ public final class TemplateParser {
 
         JsonNode parameters = parametersSchema(gvk.version(), spec.path("crd").path("spec").path("validation"));
         return new ConstraintTemplate(name, kind, object.path("apiVersion").asString(""), strings(names.path("shortNames")),
-                parameters, operations, rego(target), engines(target), origin, object);
+                parameters, operations, rego(target), celSource(target), engines(target), origin, object);
     }
 
     /**
@@ -128,6 +129,19 @@ public final class TemplateParser {
             }
             RegoVersion version = Kube.text(source.path("version")).equals("v1") ? RegoVersion.V1 : RegoVersion.V0;
             return new RegoCode(rego, strings(source.path("libs")), version);
+        }
+        return null;
+    }
+
+    /**
+     * The {@code source} of the first {@code code[]} entry with engine {@code K8sNativeValidation}, as Gatekeeper's
+     * CEL driver reads it, or null. It is checked and compiled only when the CEL driver runs the template.
+     */
+    private static JsonNode celSource(JsonNode target) {
+        for (JsonNode code : target.path("code")) {
+            if (Kube.text(code.path("engine")).equals(CelCode.ENGINE)) {
+                return code.path("source");
+            }
         }
         return null;
     }

@@ -36,7 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Gatekeeper's validation client: holds templates, constraints and the inventory, and reviews objects against
  * them. This is what the webhook, audit and the CLI call.
  *
- * <p>A review selects the constraints whose match selects the object (in Java), then evaluates them the way
+ * <p>A review selects the constraints whose match selects the object (in Java) and hands each to the {@link Driver}
+ * of its template, as the constraint framework's client does: templates with CEL to the {@link CelDriver} (unless
+ * the compiler was built without it), the others to the Rego path here. Rego constraints are evaluated the way
  * Gatekeeper's Rego driver does, all constraints of a template in one query, and goes one step further: templates
  * compiled together into one group module ({@link #prepare}) are evaluated in one query too, so the review is
  * serialised and parsed into wasm memory once per request instead of once per constraint. Each constraint's
@@ -241,7 +243,8 @@ public final class Validator {
     public void prepare(Duration warmup) {
         State s = state;
         List<EvaluationUnit> groups = new ArrayList<>();
-        for (List<CompiledTemplate> group : TemplateGroups.of(s.templates().values(), MAX_GROUP_SIZE)) {
+        List<CompiledTemplate> rego = s.templates().values().stream().filter(CompiledTemplate::isRego).toList();
+        for (List<CompiledTemplate> group : TemplateGroups.of(rego, MAX_GROUP_SIZE)) {
             compileGroup(group, groups);
         }
         EvaluationPlan plan = EvaluationPlan.of(s.templates(), groups);
@@ -383,6 +386,7 @@ public final class Validator {
         }
         List<Result> results = new ArrayList<>();
         Map<EvaluationUnit, Map<String, List<Loaded>>> selected = new LinkedHashMap<>();
+        List<Driver.Selected> celSelected = null;
         for (Map.Entry<String, CompiledTemplate> entry : s.templates().entrySet()) {
             CompiledTemplate template = entry.getValue();
             if (enforcementPoint == EnforcementPoint.WEBHOOK && !template.template().appliesTo(review.operation())) {
@@ -403,9 +407,19 @@ public final class Validator {
                             + "requested object: " + Kube.name(review.subject()) + " :" + e.getMessage(), null));
                     continue;
                 }
-                selected.computeIfAbsent(s.plan().unitOf(entry.getKey()), u -> new TreeMap<>())
-                        .computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(loaded);
+                if (template.isRego()) {
+                    selected.computeIfAbsent(s.plan().unitOf(entry.getKey()), u -> new TreeMap<>())
+                            .computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(loaded);
+                } else {
+                    if (celSelected == null) {
+                        celSelected = new ArrayList<>();
+                    }
+                    celSelected.add(new Driver.Selected(template, constraint));
+                }
             }
+        }
+        if (celSelected != null) {
+            results.addAll(CelDriver.INSTANCE.query(review, celSelected, enforcementPoint));
         }
         if (!selected.isEmpty()) {
             // Numbers as Gatekeeper hands the review to OPA: Go float64s.

@@ -3,6 +3,7 @@ package io.portcullis.policy;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
+import io.portcullis.webhook.PortcullisProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,8 +19,8 @@ public class EngineConfiguration {
     }
 
     @Bean
-    TemplateCompiler templateCompiler(PolicyEngine engine) {
-        return new TemplateCompiler(engine);
+    TemplateCompiler templateCompiler(PolicyEngine engine, PortcullisProperties portcullis) {
+        return new TemplateCompiler(engine, portcullis.enableK8sNativeValidation());
     }
 
     @Bean

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mutations        directories of mutators and profile bindings ({@code --mutations})
  * @param exemptNamespaces namespaces allowed to carry the ignore label ({@code --exempt-namespace})
  * @param namespace        the server's own namespace ({@code --namespace}; POD_NAMESPACE in a cluster)
+ * @param enableK8sNativeValidation whether templates with CEL ({@code K8sNativeValidation}) run it, as Gatekeeper's
+ *                         {@code --enable-k8s-native-validation} (default true); false: they run their Rego and
+ *                         CEL-only templates are refused
  */
 @ConfigurationProperties("portcullis")
 public record PortcullisProperties(
@@ -24,5 +27,6 @@ public record PortcullisProperties(
         @DefaultValue List<Path> data,
         @DefaultValue List<Path> mutations,
         @DefaultValue List<String> exemptNamespaces,
-        @DefaultValue("portcullis-system") String namespace) {
+        @DefaultValue("portcullis-system") String namespace,
+        @DefaultValue("true") boolean enableK8sNativeValidation) {
 }

@@ -109,4 +109,43 @@ class TestCommandTest {
         Run format = test("-f", gator(""), "-o", "xml");
         assertThat(format.exitCode()).isEqualTo(1);
     }
+
+    /** gator test runs a template's CEL by default; with the CEL driver off a CEL-only template is refused. */
+    @Test
+    void celOnlyTemplatesRunUnlessTheCelDriverIsOff(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("all.yaml"), """
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata: {name: k8snolatest}
+                spec:
+                  crd:
+                    spec:
+                      names: {kind: K8sNoLatest}
+                  targets:
+                  - target: admission.k8s.gatekeeper.sh
+                    code:
+                    - engine: K8sNativeValidation
+                      source:
+                        validations:
+                        - expression: '!variables.anyObject.spec.containers.exists(c, c.image.endsWith(":latest"))'
+                          message: latest images are not allowed
+                ---
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sNoLatest
+                metadata: {name: no-latest}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: default}
+                spec: {containers: [{name: app, image: "nginx:latest"}]}
+                """);
+        Run run = test("-f", dir.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("[\"no-latest\"] Message: \"latest images are not allowed\"");
+
+        Run withoutCel = test("--enable-k8s-native-validation=false", "-f", dir.toString());
+        assertThat(withoutCel.out() + withoutCel.err())
+                .contains("no language driver is installed that handles this constraint template");
+        assertThat(withoutCel.exitCode()).isNotZero();
+    }
 }

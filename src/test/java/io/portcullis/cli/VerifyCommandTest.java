@@ -98,4 +98,67 @@ class VerifyCommandTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.lines().getLast()).isEqualTo("0 passed, 1 failed");
     }
+
+    /** A CEL-only template (no Rego): gator runs it by default and refuses it with the CEL driver off. */
+    @Test
+    void celOnlyTemplatesRunUnlessTheCelDriverIsOff(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("template.yaml"), """
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata: {name: k8sminreplicas}
+                spec:
+                  crd:
+                    spec:
+                      names: {kind: K8sMinReplicas}
+                      validation:
+                        openAPIV3Schema:
+                          type: object
+                          properties: {min: {type: integer}}
+                  targets:
+                  - target: admission.k8s.gatekeeper.sh
+                    code:
+                    - engine: K8sNativeValidation
+                      source:
+                        variables:
+                        - name: replicas
+                          expression: 'has(variables.anyObject.spec.replicas) ? variables.anyObject.spec.replicas : 1'
+                        validations:
+                        - expression: variables.replicas >= variables.params.min
+                          messageExpression: '"replicas " + string(variables.replicas) + " < " + string(variables.params.min)'
+                """);
+        Files.writeString(dir.resolve("constraint.yaml"), """
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sMinReplicas
+                metadata: {name: at-least-two}
+                spec: {parameters: {min: 2}}
+                """);
+        Files.writeString(dir.resolve("one.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 1}\n");
+        Files.writeString(dir.resolve("three.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 3}\n");
+        Files.writeString(dir.resolve("suite.yaml"), """
+                kind: Suite
+                apiVersion: test.gatekeeper.sh/v1alpha1
+                tests:
+                - name: min-replicas
+                  template: template.yaml
+                  constraint: constraint.yaml
+                  cases:
+                  - name: one
+                    object: one.yaml
+                    assertions:
+                    - violations: 1
+                      message: replicas 1 < 2
+                  - name: three
+                    object: three.yaml
+                    assertions:
+                    - violations: no
+                """);
+        Run run = verify(dir.toString());
+        assertThat(run.lines().getLast()).isEqualTo("2 passed, 0 failed");
+        assertThat(run.exitCode()).isZero();
+
+        Run withoutCel = verify("--enable-k8s-native-validation=false", dir.toString());
+        assertThat(withoutCel.exitCode()).isEqualTo(1);
+        assertThat(String.join("\n", withoutCel.lines()))
+                .contains("no language driver is installed that handles this constraint template");
+    }
 }

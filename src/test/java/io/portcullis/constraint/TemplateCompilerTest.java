@@ -3,6 +3,7 @@ package io.portcullis.constraint;
 import static io.portcullis.constraint.Engines.compile;
 import static io.portcullis.constraint.Engines.template;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.engine.CompileError;
 import io.portcullis.match.Matcher;
@@ -146,12 +147,44 @@ class TemplateCompilerTest {
     }
 
     @Test
-    void celOnlyTemplatesHaveNoDriver() throws InvalidTemplateException {
+    void celOnlyTemplatesHaveNoDriverWhenTheCelDriverIsOff() throws InvalidTemplateException {
+        ObjectNode t = celOnly("variables.anyObject.metadata.name != 'bad'");
+        TemplateCompiler withoutCel = new TemplateCompiler(Engines.ENGINE, false);
+        assertThatThrownBy(() -> withoutCel.compile(TemplateParser.parse(t, "")))
+                .isInstanceOf(InvalidTemplateException.class)
+                .hasMessage("no language driver is installed that handles this constraint template: available drivers: "
+                        + "map[Rego:1], wanted \"\"");
+    }
+
+    @Test
+    void celOnlyTemplatesRunOnTheCelDriver() throws Exception {
+        Validator validator = new Validator(Engines.COMPILER);
+        validator.addTemplate(celOnly("variables.anyObject.metadata.name != 'bad'"));
+        validator.addConstraint(Engines.constraint("K8sFoo", "no-bad", "{}"));
+        assertThat(validator.template("K8sFoo").orElseThrow().driver()).isEqualTo("K8sNativeValidation");
+        assertThat(validator.review(Review.ofObject(Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'bad'}}"),
+                null, Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT)).extracting(Result::msg)
+                .containsExactly("failed expression: variables.anyObject.metadata.name != 'bad'");
+        assertThat(validator.review(Review.ofObject(Json.obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'ok'}}"),
+                null, Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT)).isEmpty();
+    }
+
+    @Test
+    void celCompileErrorsAreTemplateErrorsWithThePosition() {
+        InvalidTemplateException e = error(celOnly("variables.anyObject.metadata.name == "));
+        assertThat(e.getMessage()).contains("spec.targets[0].code[0].source.validations[0].expression: compilation failed: "
+                + "ERROR: <input>:1:");
+        InvalidTemplateException undefined = error(celOnly("variables.nope == 1"));
+        assertThat(undefined.getMessage()).contains("compilation failed: ERROR: <input>:1:10: undefined field 'nope'");
+    }
+
+    /** A template whose only code is one CEL validation. */
+    static ObjectNode celOnly(String expression) {
         ObjectNode t = template("K8sFoo", OK);
         ObjectNode code = (ObjectNode) t.at("/spec/targets/0/code/0");
         code.put("engine", "K8sNativeValidation");
-        InvalidTemplateException e = error(t);
-        assertThat(e.getMessage()).startsWith("no language driver is installed that handles this constraint template");
+        code.putObject("source").putArray("validations").addObject().put("expression", expression);
+        return t;
     }
 
     @Test

@@ -376,6 +376,67 @@ class PortcullisE2EIT {
         assertThat(kube.pods().inNamespace(APPS).withName("warned").get()).isNotNull();
     }
 
+    /** A template with only CEL (K8sNativeValidation), as Gatekeeper runs by default: it denies through Portcullis. */
+    @Test
+    @Order(4)
+    void aCelOnlyTemplateDeniesAPod() {
+        plane.kubectlWithInput("""
+                apiVersion: templates.gatekeeper.sh/v1
+                kind: ConstraintTemplate
+                metadata:
+                  name: k8se2enolatest
+                spec:
+                  crd:
+                    spec:
+                      names:
+                        kind: K8sE2eNoLatest
+                      validation:
+                        openAPIV3Schema:
+                          type: object
+                          properties:
+                            tag: {type: string}
+                  targets:
+                    - target: admission.k8s.gatekeeper.sh
+                      code:
+                        - engine: K8sNativeValidation
+                          source:
+                            variables:
+                              - name: tagged
+                                expression: 'variables.anyObject.spec.containers.filter(c, c.image.endsWith(":" + variables.params.tag))'
+                            validations:
+                              - expression: 'size(variables.tagged) == 0'
+                                messageExpression: '"images tagged " + variables.params.tag + ": " + variables.tagged.map(c, c.name).join(", ")'
+                """, "apply", "-f", "-").orThrow();
+        ResourceDefinitionContext noLatest = context("constraints.gatekeeper.sh", "v1beta1", "K8sE2eNoLatest",
+                "k8se2enolatest", false);
+        await("the CEL template's constraint CRD", () -> plane.kubectlWithInput("""
+                apiVersion: constraints.gatekeeper.sh/v1beta1
+                kind: K8sE2eNoLatest
+                metadata:
+                  name: pods-no-latest
+                spec:
+                  match:
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    namespaces: [%s]
+                  parameters:
+                    tag: latest
+                """.formatted(APPS), "apply", "-f", "-").exitCode() == 0 ? true : null);
+        try {
+            awaitEnforced(noLatest, "pods-no-latest");
+            assertThatThrownBy(() -> kube.pods().inNamespace(APPS)
+                    .resource(pod("latest", "nginx:latest", "RuntimeDefault")).create())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(403);
+                        assertThat(e.getStatus().getMessage())
+                                .isEqualTo(DENIED + "[pods-no-latest] images tagged latest: app");
+                    });
+            kube.pods().inNamespace(APPS).resource(pod("pinned", "nginx:1.27", "RuntimeDefault")).dryRun().create();
+        } finally {
+            // Later tests count the constraints in the cluster.
+            plane.kubectl("delete", "constrainttemplate", "k8se2enolatest").orThrow();
+        }
+    }
+
     @Test
     @Order(5)
     void aPodInABindingNamespaceGetsItsBoundProfiles() {
