@@ -37,12 +37,33 @@ public final class CompiledPolicy {
     private final HostBuiltin[] builtinsById;
     private final OpaErrorText errorText;
 
+    /** Parses, checks and probes the module to describe it ({@link #description()}). */
     CompiledPolicy(byte[] wasm, EngineConfig config, DirectoryBytecodeCache bytecodeCache) throws PolicyCompileException {
+        this(wasm, describe(Parser.parse(wasm), config), config, bytecodeCache);
+    }
+
+    /**
+     * A module already described, e.g. from the engine cache: nothing is parsed now. Its memory is still held to
+     * the cap and its builtins resolved, as both can differ from when the description was made.
+     */
+    CompiledPolicy(byte[] wasm, ModuleDescription description, EngineConfig config, DirectoryBytecodeCache bytecodeCache)
+            throws PolicyCompileException {
         this.config = config;
         this.deflatedWasm = deflate(wasm);
-        WasmModule module = Parser.parse(wasm);
         this.bytecodeCache = bytecodeCache;
-        this.initialPages = module.importSection().stream()
+        this.initialPages = description.initialPages();
+        if (initialPages > config.maxMemoryPages()) {
+            throw new PolicyCompileException("the module needs " + initialPages + " memory pages, above the cap of "
+                    + config.maxMemoryPages());
+        }
+        this.entrypoints = description.entrypoints();
+        this.builtinIds = description.builtins();
+        this.builtinsById = resolveBuiltins(builtinIds);
+        this.errorText = OpaErrorText.NONE;
+    }
+
+    private static ModuleDescription describe(WasmModule module, EngineConfig config) throws PolicyCompileException {
+        int initialPages = module.importSection().stream()
                 .filter(MemoryImport.class::isInstance)
                 .map(i -> ((MemoryImport) i).limits().initialPages())
                 .findFirst()
@@ -51,21 +72,23 @@ public final class CompiledPolicy {
             throw new PolicyCompileException("the module needs " + initialPages + " memory pages, above the cap of "
                     + config.maxMemoryPages());
         }
-
         // A throwaway instance answers what the module exports: its ABI, entrypoints and the builtins it calls. It
         // is interpreted: compiling to bytecode takes far longer and waits until an evaluation needs it, so a
         // template that is only checked, or only evaluated as part of a group module, never pays for it.
-        WasmInstance probe = WasmInstance.probe(this, module);
+        WasmInstance probe = WasmInstance.probe(config, initialPages, module);
         int abiMajor = probe.abiMajor();
         int abiMinor = probe.abiMinor();
         if (abiMajor != ABI_MAJOR || abiMinor < MIN_ABI_MINOR) {
             throw new PolicyCompileException("unsupported OPA wasm ABI " + abiMajor + "." + abiMinor
                     + " (need " + ABI_MAJOR + "." + MIN_ABI_MINOR + " or later)");
         }
-        this.entrypoints = toIds(probe.exportedMap(probe.exports().entrypoints()));
-        this.builtinIds = toIds(probe.exportedMap(probe.exports().builtins()));
-        this.builtinsById = resolveBuiltins(builtinIds);
-        this.errorText = OpaErrorText.NONE;
+        return new ModuleDescription(initialPages, toIds(probe.exportedMap(probe.exports().entrypoints())),
+                toIds(probe.exportedMap(probe.exports().builtins())));
+    }
+
+    /** What the module exports, to keep beside it in a cache. */
+    ModuleDescription description() {
+        return new ModuleDescription(initialPages, entrypoints, builtinIds);
     }
 
     private CompiledPolicy(CompiledPolicy policy, OpaErrorText errorText) {

@@ -26,6 +26,7 @@ public final class PolicyEngine implements AutoCloseable {
     private final OpaCompiler compiler;
     private final ModuleCache modules;
     private final ModuleCache outlines;
+    private final ModuleCache descriptions;
     private final DirectoryBytecodeCache bytecode;
 
     public PolicyEngine(EngineConfig config) {
@@ -35,6 +36,8 @@ public final class PolicyEngine implements AutoCloseable {
         this.modules = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("wasm"), ".wasm");
         // A template's checks need OPA's parse of it: cached too, so a restart runs no compiler process at all.
         this.outlines = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("outline"), ".json");
+        // And what each module exports, so that a cached module is not parsed and probed only to be described.
+        this.descriptions = new ModuleCache(cacheDir == null ? null : cacheDir.resolve("describe"), ".json");
         // Generated classes are only valid for the Chicory that generated them: one directory per version.
         this.bytecode = cacheDir == null ? null
                 : new DirectoryBytecodeCache(cacheDir.resolve("bytecode-chicory-" + chicoryVersion()));
@@ -70,7 +73,13 @@ public final class PolicyEngine implements AutoCloseable {
             modules.put(key, wasm);
             log.debug("compiled {} to wasm ({} bytes) in {} ms", entrypoints, wasm.length, (System.nanoTime() - start) / 1_000_000);
         }
-        return load(wasm);
+        ModuleDescription description = descriptions.get(key).map(ModuleDescription::fromJson).orElse(null);
+        if (description != null) {
+            return new CompiledPolicy(wasm, description, config, bytecode);
+        }
+        CompiledPolicy policy = load(wasm);
+        descriptions.put(key, policy.description().toJson());
+        return policy;
     }
 
     /**

@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.styra.opa.wasm.OpaWasm_ModuleExports;
+import io.portcullis.engine.builtins.HostBuiltin;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -27,10 +28,10 @@ final class WasmInstance {
     private final int dataHeapPtr;
     private final int loadedPages;
 
-    private WasmInstance(CompiledPolicy policy, WasmModule module, byte[] dataJson, Function<Instance, Machine> machines) {
-        EngineConfig config = policy.config();
-        this.memory = new ByteArrayMemory(new MemoryLimits(policy.initialPages(), config.maxMemoryPages()));
-        WasmHost host = new WasmHost(memory, policy.builtinsById(), config.strictBuiltinErrors());
+    private WasmInstance(EngineConfig config, int initialPages, HostBuiltin[] builtins, WasmModule module,
+            byte[] dataJson, Function<Instance, Machine> machines) {
+        this.memory = new ByteArrayMemory(new MemoryLimits(initialPages, config.maxMemoryPages()));
+        WasmHost host = new WasmHost(memory, builtins, config.strictBuiltinErrors());
         Instance instance = Instance.builder(module)
                 .withImportValues(host.toImportValues())
                 .withMachineFactory(machines)
@@ -55,12 +56,14 @@ final class WasmInstance {
     }
 
     /** An instance without data, to read the module's exports. The builtins are not resolved yet then. */
-    static WasmInstance probe(CompiledPolicy policy, WasmModule module) {
-        return new WasmInstance(policy, module, null, InterpreterMachine::new);
+    static WasmInstance probe(EngineConfig config, int initialPages, WasmModule module) {
+        return new WasmInstance(config, initialPages, new HostBuiltin[0], module, null, InterpreterMachine::new);
     }
 
     static WasmInstance withData(LoadedPolicy loaded, byte[] dataJson) {
-        return new WasmInstance(loaded.policy(), loaded.module(), dataJson, loaded.machineFactory());
+        CompiledPolicy policy = loaded.policy();
+        return new WasmInstance(policy.config(), policy.initialPages(), policy.builtinsById(), loaded.module(),
+                dataJson, loaded.machineFactory());
     }
 
     OpaWasm_ModuleExports exports() {
