@@ -36,7 +36,7 @@ public record EngineProperties(
         @DefaultValue("256MB") DataSize maxMemory,
         @DefaultValue("0") int instancesPerPolicy,
         @DefaultValue("COMPILED") ExecutionMode executionMode,
-        @DefaultValue("3s") Duration warmUp) {
+        @DefaultValue("1s") Duration warmUp) {
     private static final Logger log = LoggerFactory.getLogger(EngineProperties.class);
 
     public EngineConfig toConfig() {
