@@ -53,6 +53,16 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(portcullis.exempt-namespaces).")
     List<String> exemptNamespaces;
 
+    @Option(names = "--exempt-namespace-prefix", paramLabel = "PREFIX",
+            description = "Namespaces with this prefix are exempt as with --exempt-namespace; repeatable "
+                    + "(portcullis.exempt-namespace-prefixes).")
+    List<String> exemptNamespacePrefixes;
+
+    @Option(names = "--exempt-namespace-suffix", paramLabel = "SUFFIX",
+            description = "Namespaces with this suffix are exempt as with --exempt-namespace; repeatable "
+                    + "(portcullis.exempt-namespace-suffixes).")
+    List<String> exemptNamespaceSuffixes;
+
     @Option(names = "--namespace", paramLabel = "NS",
             description = "The server's own namespace (portcullis.namespace; default $POD_NAMESPACE or "
                     + "portcullis-system).")
@@ -92,6 +102,8 @@ public final class ServeCommand implements Callable<Integer> {
             args.add("--portcullis.tls.cert-dir=" + certs);
         }
         addList(args, "portcullis.exempt-namespaces", exemptNamespaces);
+        addList(args, "portcullis.exempt-namespace-prefixes", exemptNamespacePrefixes);
+        addList(args, "portcullis.exempt-namespace-suffixes", exemptNamespaceSuffixes);
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);
         }

@@ -44,14 +44,14 @@ public class ValidationHandler implements AdmissionHandler {
     private final TemplateCompiler compiler;
     private final String ownServiceAccount;
     private final String ownNamespace;
-    private final Set<String> exemptNamespaces;
+    private final ExemptNamespaces exemptNamespaces;
 
     public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties) {
         this.policies = policies;
         this.compiler = compiler;
         this.ownNamespace = properties.namespace();
         this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
-        this.exemptNamespaces = Set.copyOf(properties.exemptNamespaces());
+        this.exemptNamespaces = properties.exempt();
     }
 
     @Override

@@ -62,7 +62,8 @@ class PortcullisCommandLineTest {
         ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs("--port", "9443", "--templates", "tpl", "--constraints", "c1", "c,2",
                 "--data", "examples", "--mutations", "m", "--certs", "/tmp/c", "--exempt-namespace", "kube-system",
-                "--exempt-namespace", "ops", "--namespace", "policy");
+                "--exempt-namespace", "ops", "--exempt-namespace-prefix", "team-", "--exempt-namespace-suffix", "-sandbox",
+                "--namespace", "policy");
 
         assertThat(serve.springArguments()).containsExactly(
                 "--server.port=9443",
@@ -74,6 +75,8 @@ class PortcullisCommandLineTest {
                 "--portcullis.tls.cert-dir=/tmp/c",
                 "--portcullis.exempt-namespaces[0]=kube-system",
                 "--portcullis.exempt-namespaces[1]=ops",
+                "--portcullis.exempt-namespace-prefixes[0]=team-",
+                "--portcullis.exempt-namespace-suffixes[0]=-sandbox",
                 "--portcullis.namespace=policy");
     }
 

@@ -156,15 +156,16 @@ class PortcullisE2EIT {
                 K8S.resolve("rbac.yaml").toString()).orThrow();
         plane.kubectlWithInput(list(webhookConfigurations()), "apply", "-f", "-").orThrow();
         serviceAccountKubeconfig = serviceAccountKubeconfig(dir.resolve("portcullis.kubeconfig"));
-        plane.createNamespace(APPS, Map.of());
-        plane.createNamespace(AUDITED, Map.of());
-        // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
-        plane.createNamespace(BINDING, Map.of("spo.x-k8s.io/enable-binding", ""));
         durations.put("manifests applied", Duration.between(begin, Instant.now()));
 
         begin = Instant.now();
         startPortcullis();
         durations.put("Portcullis start until ready", Duration.between(begin, Instant.now()));
+        // Only now: the shipped check-ignore-label webhook fails closed, so namespaces wait for Portcullis.
+        plane.createNamespace(APPS, Map.of());
+        plane.createNamespace(AUDITED, Map.of());
+        // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
+        plane.createNamespace(BINDING, Map.of("spo.x-k8s.io/enable-binding", ""));
     }
 
     @AfterAll
@@ -222,7 +223,7 @@ class PortcullisE2EIT {
                 .withName(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
         var mutating = kube.admissionRegistration().v1().mutatingWebhookConfigurations()
                 .withName(TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
-        assertThat(validating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
+        assertThat(validating).hasSize(2).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
                 .isEqualTo(ca));
         assertThat(mutating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
                 .isEqualTo(ca));
@@ -340,9 +341,30 @@ class PortcullisE2EIT {
                     "\"" + VALIDATION_WEBHOOK + "\"");
         }
 
-        // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label.
+        // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label
+        // (which only an exempt namespace may carry: startPortcullis exempts the suffix -ignored).
         plane.createNamespace(IGNORED, Map.of("admission.gatekeeper.sh/ignore", "e2e"));
         kube.pods().inNamespace(IGNORED).resource(pod("unconfined", "nginx:1.27", null)).create();
+    }
+
+    @Test
+    @Order(3)
+    void onlyAnExemptNamespaceMayCarryTheIgnoreLabel() {
+        assertThatThrownBy(() -> kube.namespaces().withName(APPS).edit(ns -> {
+            ns.getMetadata().getLabels().put("admission.gatekeeper.sh/ignore", "please");
+            return ns;
+        })).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(403);
+            assertThat(e.getStatus().getMessage()).isEqualTo("admission webhook \"check-ignore-label.portcullis.dev\" "
+                    + "denied the request: Only exempt namespace can have the admission.gatekeeper.sh/ignore label");
+        });
+        assertThat(kube.namespaces().withName(APPS).get().getMetadata().getLabels())
+                .doesNotContainKey("admission.gatekeeper.sh/ignore");
+        // Any other label change of the namespace goes through.
+        kube.namespaces().withName(APPS).edit(ns -> {
+            ns.getMetadata().getLabels().put("e2e/labelled", "yes");
+            return ns;
+        });
     }
 
     @Test
@@ -819,6 +841,7 @@ class PortcullisE2EIT {
                 "--portcullis.kubernetes.kubeconfig=" + serviceAccountKubeconfig,
                 "--portcullis.kubernetes.pod-name=" + REPLICA,
                 "--portcullis.tls.cert-dir=" + certs,
+                "--portcullis.exempt-namespace-suffixes[0]=-ignored",
                 // Short enough for the audit test; the Lease hands over at once on a clean stop.
                 "--portcullis.audit.interval=3s");
         HttpClient https = https();
