@@ -75,6 +75,11 @@ public final class AuditManager implements AutoCloseable {
         this.statusWriter = new ConstraintStatusWriter(client);
     }
 
+    /** Audits from now on also report each violation to the listener (Gatekeeper's --emit-audit-events). */
+    public void reportViolationsTo(AuditRun.ViolationListener listener) {
+        audit.reportTo(listener);
+    }
+
     /** Joins the election for the Lease; returns at once. An interval of 0 disables the audit. */
     public void start() {
         if (properties.interval().isZero()) {

@@ -48,6 +48,15 @@ public final class AuditRun {
     private long violations;
     private long denyViolations;
     private long moreErrors;
+    private ViolationListener listener = ViolationListener.NONE;
+
+    /** Told of each violation as it is found (Gatekeeper's {@code --emit-audit-events}). Must not block. */
+    @FunctionalInterface
+    public interface ViolationListener {
+        ViolationListener NONE = (auditId, result, object) -> { };
+
+        void violation(String auditId, Result result, JsonNode object);
+    }
 
     private record ConstraintTally(String kind, String name, String enforcementAction, ViolationTally tally) {
     }
@@ -70,6 +79,12 @@ public final class AuditRun {
         }
         log.atInfo().addKeyValue("event_type", "audit_started").addKeyValue("audit_id", auditId)
                 .log("auditing constraints");
+    }
+
+    /** Reports each violation found from now on to the listener as well. */
+    public AuditRun reportTo(ViolationListener violations) {
+        this.listener = violations;
+        return this;
     }
 
     /** Gatekeeper's audit id: the start time in RFC 3339, UTC, whole seconds. */
@@ -118,6 +133,7 @@ public final class AuditRun {
             tally(result.constraintKind(), result.constraintName(), result.enforcementAction()).tally()
                     .add(StatusViolation.of(result, object));
             logViolation(result, object);
+            listener.violation(auditId, result, object);
         }
     }
 

@@ -21,6 +21,7 @@ public final class ClusterAudit {
     private final int chunkSize;
     private final int violationsLimit;
     private final Clock clock;
+    private volatile AuditRun.ViolationListener violations = AuditRun.ViolationListener.NONE;
 
     /**
      * @param chunkSize objects per list request (Gatekeeper's --audit-chunk-size, 500)
@@ -43,6 +44,11 @@ public final class ClusterAudit {
         this.clock = clock;
     }
 
+    /** Later runs report each violation to the listener too (the audit's Events). */
+    public void reportTo(AuditRun.ViolationListener listener) {
+        this.violations = listener;
+    }
+
     /**
      * Audits every object some constraint of the validator can match. A kind that cannot be listed is reported
      * in the result's errors and the run goes on with the others.
@@ -52,7 +58,7 @@ public final class ClusterAudit {
      */
     public AuditReport run(Validator validator, GatekeeperConfig config, AuditProgress progress) {
         AuditRun run = new AuditRun(clock.instant(), validator, config,
-                new ClusterNamespaces(client, validator.inventory()), violationsLimit);
+                new ClusterNamespaces(client, validator.inventory()), violationsLimit).reportTo(violations);
         ClusterLister lister = new ClusterLister(client, chunkSize);
         List<ListedResource> resources = new ResourceDiscovery(client)
                 .resources(KindFilter.of(validator.constraints()), run::error);

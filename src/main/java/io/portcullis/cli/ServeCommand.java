@@ -63,6 +63,18 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(portcullis.exempt-namespace-suffixes).")
     List<String> exemptNamespaceSuffixes;
 
+    @Option(names = "--log-denies", description = "Log each violation an admission review finds, with Gatekeeper's "
+            + "fields (portcullis.violations.log-denies).")
+    boolean logDenies;
+
+    @Option(names = "--emit-admission-events", description = "A Kubernetes Event for each violation an admission "
+            + "review finds; cluster mode (portcullis.violations.emit-admission-events).")
+    boolean emitAdmissionEvents;
+
+    @Option(names = "--emit-audit-events", description = "A Kubernetes Event for each violation the audit finds; "
+            + "cluster mode (portcullis.violations.emit-audit-events).")
+    boolean emitAuditEvents;
+
     @Option(names = "--namespace", paramLabel = "NS",
             description = "The server's own namespace (portcullis.namespace; default $POD_NAMESPACE or "
                     + "portcullis-system).")
@@ -104,6 +116,15 @@ public final class ServeCommand implements Callable<Integer> {
         addList(args, "portcullis.exempt-namespaces", exemptNamespaces);
         addList(args, "portcullis.exempt-namespace-prefixes", exemptNamespacePrefixes);
         addList(args, "portcullis.exempt-namespace-suffixes", exemptNamespaceSuffixes);
+        if (logDenies) {
+            args.add("--portcullis.violations.log-denies=true");
+        }
+        if (emitAdmissionEvents) {
+            args.add("--portcullis.violations.emit-admission-events=true");
+        }
+        if (emitAuditEvents) {
+            args.add("--portcullis.violations.emit-audit-events=true");
+        }
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);
         }

@@ -5,6 +5,7 @@ import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionResponse;
 import io.portcullis.admission.Operation;
 import io.portcullis.constraint.EnforcementPoint;
+import io.portcullis.events.AdmissionViolations;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
@@ -45,8 +47,17 @@ public class ValidationHandler implements AdmissionHandler {
     private final String ownServiceAccount;
     private final String ownNamespace;
     private final ExemptNamespaces exemptNamespaces;
+    private final AdmissionViolations violations;
 
+    /** Without --log-denies and admission Events. */
     public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties) {
+        this(policies, compiler, properties, new AdmissionViolations(false, null, properties.namespace()));
+    }
+
+    @Autowired
+    public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties,
+            AdmissionViolations violations) {
+        this.violations = violations;
         this.policies = policies;
         this.compiler = compiler;
         this.ownNamespace = properties.namespace();
@@ -90,6 +101,10 @@ public class ValidationHandler implements AdmissionHandler {
             results = snapshot.validator().review(review, EnforcementPoint.WEBHOOK);
         } catch (InvalidObjectException | ReviewException e) {
             return AdmissionResponse.errored(500, "error reviewing resource " + request.name() + ": " + e.getMessage());
+        }
+        if (!results.isEmpty() && violations.active()) {
+            // --log-denies, --emit-admission-events: a log line now, Events queued for a thread of their own.
+            violations.report(request, results);
         }
         return respond(results);
     }

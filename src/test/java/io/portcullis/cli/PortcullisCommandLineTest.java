@@ -63,7 +63,7 @@ class PortcullisCommandLineTest {
         new CommandLine(serve).parseArgs("--port", "9443", "--templates", "tpl", "--constraints", "c1", "c,2",
                 "--data", "examples", "--mutations", "m", "--certs", "/tmp/c", "--exempt-namespace", "kube-system",
                 "--exempt-namespace", "ops", "--exempt-namespace-prefix", "team-", "--exempt-namespace-suffix", "-sandbox",
-                "--namespace", "policy");
+                "--log-denies", "--emit-admission-events", "--emit-audit-events", "--namespace", "policy");
 
         assertThat(serve.springArguments()).containsExactly(
                 "--server.port=9443",
@@ -77,6 +77,9 @@ class PortcullisCommandLineTest {
                 "--portcullis.exempt-namespaces[1]=ops",
                 "--portcullis.exempt-namespace-prefixes[0]=team-",
                 "--portcullis.exempt-namespace-suffixes[0]=-sandbox",
+                "--portcullis.violations.log-denies=true",
+                "--portcullis.violations.emit-admission-events=true",
+                "--portcullis.violations.emit-audit-events=true",
                 "--portcullis.namespace=policy");
     }
 

@@ -50,6 +50,7 @@ import picocli.CommandLine;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -303,6 +304,18 @@ class PortcullisE2EIT {
                     assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE);
                 });
         assertThat(kube.pods().inNamespace(APPS).withName("unconfined").get()).isNull();
+        // --emit-admission-events: Gatekeeper's FailedAdmission Event in our namespace, written through the API.
+        Event refused = await("the FailedAdmission event of the unconfined pod", () -> kube.v1().events()
+                .inNamespace(OWN_NAMESPACE).list().getItems().stream()
+                .filter(e -> "FailedAdmission".equals(e.getReason())
+                        && "unconfined".equals(e.getInvolvedObject().getName()))
+                .findFirst().orElse(null));
+        assertThat(refused.getType()).isEqualTo("Warning");
+        assertThat(refused.getInvolvedObject().getKind()).isEqualTo("Pod");
+        assertThat(refused.getMessage()).isEqualTo("Admission webhook \"" + VALIDATION_WEBHOOK + "\" denied request, "
+                + "Resource Namespace: " + APPS + ", Constraint: pods-require-seccomp-profile, Message: " + UNCONFINED);
+        assertThat(refused.getMetadata().getAnnotations()).containsEntry("process", "admission")
+                .containsEntry("constraint_kind", "K8sRequiredSeccompProfile").containsEntry("resource_namespace", APPS);
         // What a kubectl user reads.
         Kubectl.Result viaKubectl = plane.kubectlWithInput(yaml(pod("unconfined", "nginx:1.27", null)), "create", "-n", APPS, "-f", "-");
         assertThat(viaKubectl.exitCode()).isNotZero();
@@ -556,6 +569,16 @@ class PortcullisE2EIT {
             return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
         });
         assertThat(dryrun.at("/status/auditTimestamp").asString()).isNotEmpty();
+        // --emit-audit-events: an AuditViolation Event per violation, in our namespace.
+        Event audited = await("the AuditViolation event of audited-1", () -> kube.v1().events()
+                .inNamespace(OWN_NAMESPACE).list().getItems().stream()
+                .filter(e -> "AuditViolation".equals(e.getReason()) && "audited-1".equals(e.getInvolvedObject().getName())
+                        && e.getMessage().contains("Constraint: audit-localhost-only"))
+                .findFirst().orElse(null));
+        assertThat(audited.getMessage()).isEqualTo("Resource Namespace: " + AUDITED
+                + ", Constraint: audit-localhost-only, Message: " + message);
+        assertThat(audited.getMetadata().getAnnotations()).containsEntry("process", "audit")
+                .containsEntry("constraint_action", "dryrun");
         assertThat(violations(dryrun)).containsExactlyInAnyOrder(
                 "//v1/Pod e2e-audited/audited-1 dryrun: " + message,
                 "//v1/Pod e2e-audited/audited-2 dryrun: " + message);
@@ -842,6 +865,9 @@ class PortcullisE2EIT {
                 "--portcullis.kubernetes.pod-name=" + REPLICA,
                 "--portcullis.tls.cert-dir=" + certs,
                 "--portcullis.exempt-namespace-suffixes[0]=-ignored",
+                "--portcullis.violations.log-denies=true",
+                "--portcullis.violations.emit-admission-events=true",
+                "--portcullis.violations.emit-audit-events=true",
                 // Short enough for the audit test; the Lease hands over at once on a clean stop.
                 "--portcullis.audit.interval=3s");
         HttpClient https = https();
