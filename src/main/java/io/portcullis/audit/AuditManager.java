@@ -193,7 +193,8 @@ public final class AuditManager implements AutoCloseable {
         PolicySnapshot snapshot = policies.get();
         metrics.runStarted(Instant.now());
         try {
-            AuditReport report = audit.run(snapshot.validator(), snapshot.config(), AuditProgress.NONE);
+            AuditReport report = audit.run(snapshot.validator(), snapshot.config(), snapshot.expansion(),
+                    snapshot.mutation().mutators(), AuditProgress.NONE);
             if (leader) {
                 statusWriter.write(report);
             }

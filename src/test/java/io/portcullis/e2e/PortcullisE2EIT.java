@@ -382,6 +382,50 @@ class PortcullisE2EIT {
 
     @Test
     @Order(4)
+    void aDeploymentIsDeniedForWhatItsPodWouldViolateThroughAnExpansionTemplate() {
+        String template = """
+                apiVersion: expansion.gatekeeper.sh/v1beta1
+                kind: ExpansionTemplate
+                metadata:
+                  name: expand-deployments
+                spec:
+                  applyTo:
+                    - groups: ["apps"]
+                      kinds: ["Deployment"]
+                      versions: ["v1"]
+                  templateSource: "spec.template"
+                  generatedGVK: {kind: Pod, group: "", version: v1}
+                """;
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: %s}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers: [{name: app, image: "nginx:1.27"}]
+                """.formatted(APPS);
+        plane.kubectlWithInput(template, "apply", "-f", "-").orThrow();
+        try {
+            // The informer brings the template in within moments: retried until the Deployment is refused.
+            Kubectl.Result refused = await("the Deployment to be refused through expansion", () -> {
+                Kubectl.Result result = plane.kubectlWithInput(deployment, "create", "--dry-run=server", "-f", "-");
+                return result.exitCode() != 0 ? result : null;
+            });
+            assertThat(refused.stderr()).contains("Error from server (Forbidden)").contains(DENIED
+                    + "[pods-require-seccomp-profile] [Implied by expand-deployments] " + UNCONFINED);
+            Kubectl.Result created = plane.kubectlWithInput(deployment, "create", "-f", "-");
+            assertThat(created.exitCode()).as(created.stderr()).isNotZero();
+            assertThat(kube.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
+        } finally {
+            plane.kubectl("delete", "expansiontemplate", "expand-deployments").orThrow();
+        }
+    }
+
+    @Test
+    @Order(4)
     void aWarnConstraintIsAWarningInKubectl() {
         plane.kubectlWithInput("""
                 apiVersion: constraints.gatekeeper.sh/v1beta1
