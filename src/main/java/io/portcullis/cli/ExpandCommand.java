@@ -7,30 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.expansion.ExpansionException;
-import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.Expander;
 import io.portcullis.expansion.ExpansionTemplate;
 import io.portcullis.expansion.Resultant;
-import io.portcullis.match.Matcher;
-import io.portcullis.mutation.MutationException;
-import io.portcullis.mutation.gatekeeper.Mutator;
-import io.portcullis.mutation.gatekeeper.MutatorSystem;
-import io.portcullis.mutation.gatekeeper.Mutators;
 import io.portcullis.mutation.YamlDocuments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -81,7 +72,7 @@ public final class ExpandCommand implements Callable<Integer> {
         List<ObjectNode> resultants;
         try {
             resultants = expand(objects);
-        } catch (ExpansionException | MutationException | ExpansionTemplate.InvalidExpansionTemplateException
+        } catch (ExpansionException | ExpansionTemplate.InvalidExpansionTemplateException
                 | IllegalArgumentException e) {
             err.println("error expanding resources: " + e.getMessage());
             return 1;
@@ -105,52 +96,15 @@ public final class ExpandCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<ObjectNode> expand(List<ObjectNode> objects) throws ExpansionException, MutationException,
+    private static List<ObjectNode> expand(List<ObjectNode> objects) throws ExpansionException,
             ExpansionTemplate.InvalidExpansionTemplateException {
-        List<ExpansionTemplate> templates = new ArrayList<>();
-        List<Mutator> mutators = new ArrayList<>();
-        Map<String, JsonNode> namespaces = new HashMap<>();
-        for (ObjectNode object : objects) {
-            if (Mutators.isMutator(object)) {
-                mutators.add(Mutators.parse(object));
-            } else if (ExpansionTemplate.isExpansionTemplate(object)) {
-                templates.add(ExpansionTemplate.parse(object));
-            } else if (Kube.text(object.path("apiVersion")).equals("v1")
-                    && Kube.text(object.path("kind")).equals("Namespace")) {
-                namespaces.put(Kube.name(object), object);
-            }
-        }
-        ExpansionSystem expansion = new ExpansionSystem(templates);
-        MutatorSystem mutation = new MutatorSystem(mutators);
+        Expander expander = Expander.of(objects);
         List<ObjectNode> resultants = new ArrayList<>();
         for (ObjectNode object : objects) {
-            JsonNode namespace = namespaceFor(object, namespaces);
-            ObjectNode base = object.deepCopy();
-            try {
-                mutation.mutate(base, namespace, Matcher.Source.ORIGINAL, null);
-            } catch (MutationException e) {
-                throw new MutationException("error mutating base resource " + Kube.name(object) + ": "
-                        + e.getMessage(), e);
-            }
-            try {
-                for (Resultant r : expansion.expand(base, namespace, mutation)) {
-                    resultants.add(r.object());
-                }
-            } catch (ExpansionException e) {
-                throw new ExpansionException("error expanding resource " + Kube.name(object) + ": " + e.getMessage(), e);
+            for (Resultant r : expander.expand(object)) {
+                resultants.add(r.object());
             }
         }
         return resultants;
-    }
-
-    /** gator's NamespaceForResource: none named, an empty Namespace; "default" exists even without its object. */
-    private static JsonNode namespaceFor(JsonNode object, Map<String, JsonNode> namespaces) {
-        String name = Kube.namespace(object);
-        if (name.isEmpty() || name.equals("default")) {
-            ObjectNode ns = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", "Namespace");
-            ns.putObject("metadata").put("name", name);
-            return namespaces.getOrDefault(name, ns);
-        }
-        return namespaces.get(name);
     }
 }
