@@ -1,6 +1,7 @@
 package io.portcullis;
 
 import io.portcullis.cli.AuditCommand;
+import io.portcullis.cli.ExpandCommand;
 import io.portcullis.cli.MutateCommand;
 import io.portcullis.cli.RegoTestCommand;
 import io.portcullis.cli.ServeCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
                 VerifyCommand.class,
                 TestCommand.class,
                 MutateCommand.class,
+                ExpandCommand.class,
                 AuditCommand.class,
                 RegoTestCommand.class,
                 CommandLine.HelpCommand.class,

@@ -37,10 +37,14 @@ public class AuditConfiguration {
      */
     @Bean(initMethod = "start", destroyMethod = "close")
     AuditManager auditManager(ObjectProvider<KubernetesClient> clients, ActivePolicies active, Readiness readiness,
-            AuditProperties properties, PortcullisProperties portcullis, AuditMetrics metrics) {
+            AuditProperties properties, PortcullisProperties portcullis, AuditMetrics metrics,
+            ObjectProvider<AuditRun.ViolationListener> violationEvents) {
         KubernetesClient client = clients.getIfAvailable(() -> new KubernetesClientBuilder().build());
-        return new AuditManager(client, active::current, readiness::isReady, properties, portcullis.namespace(),
-                identity(), metrics);
+        AuditManager manager = new AuditManager(client, active::current, readiness::isReady, properties,
+                portcullis.namespace(), identity(), metrics);
+        // --emit-audit-events (io.portcullis.events), before the first run.
+        violationEvents.ifAvailable(manager::reportViolationsTo);
+        return manager;
     }
 
     /** The pod name (HOSTNAME in a pod) plus a random suffix, as client-go's leader election names holders. */

@@ -75,6 +75,11 @@ public final class AuditManager implements AutoCloseable {
         this.statusWriter = new ConstraintStatusWriter(client);
     }
 
+    /** Audits from now on also report each violation to the listener (Gatekeeper's --emit-audit-events). */
+    public void reportViolationsTo(AuditRun.ViolationListener listener) {
+        audit.reportTo(listener);
+    }
+
     /** Joins the election for the Lease; returns at once. An interval of 0 disables the audit. */
     public void start() {
         if (properties.interval().isZero()) {
@@ -188,7 +193,8 @@ public final class AuditManager implements AutoCloseable {
         PolicySnapshot snapshot = policies.get();
         metrics.runStarted(Instant.now());
         try {
-            AuditReport report = audit.run(snapshot.validator(), snapshot.config(), AuditProgress.NONE);
+            AuditReport report = audit.run(snapshot.validator(), snapshot.config(), snapshot.expansion(),
+                    snapshot.mutation().mutators(), AuditProgress.NONE);
             if (leader) {
                 statusWriter.write(report);
             }

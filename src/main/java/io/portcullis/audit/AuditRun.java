@@ -1,5 +1,9 @@
 package io.portcullis.audit;
 
+import io.portcullis.expansion.ExpansionException;
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.ResultantReview;
+import io.portcullis.mutation.gatekeeper.MutatorSystem;
 import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.EnforcementPoint;
 import io.portcullis.constraint.GatekeeperConfig;
@@ -48,6 +52,17 @@ public final class AuditRun {
     private long violations;
     private long denyViolations;
     private long moreErrors;
+    private ViolationListener listener = ViolationListener.NONE;
+    private ExpansionSystem expansion = ExpansionSystem.EMPTY;
+    private MutatorSystem mutators = new MutatorSystem(List.of());
+
+    /** Told of each violation as it is found (Gatekeeper's {@code --emit-audit-events}). Must not block. */
+    @FunctionalInterface
+    public interface ViolationListener {
+        ViolationListener NONE = (auditId, result, object) -> { };
+
+        void violation(String auditId, Result result, JsonNode object);
+    }
 
     private record ConstraintTally(String kind, String name, String enforcementAction, ViolationTally tally) {
     }
@@ -70,6 +85,22 @@ public final class AuditRun {
         }
         log.atInfo().addKeyValue("event_type", "audit_started").addKeyValue("audit_id", auditId)
                 .log("auditing constraints");
+    }
+
+    /**
+     * Also reviews what objects expand into (ExpansionTemplates), as Gatekeeper's audit does: the resultants'
+     * violations count on the parent, prefixed {@code [Implied by TEMPLATE]}.
+     */
+    public AuditRun expandWith(ExpansionSystem templates, MutatorSystem generatedMutators) {
+        this.expansion = templates;
+        this.mutators = generatedMutators;
+        return this;
+    }
+
+    /** Reports each violation found from now on to the listener as well. */
+    public AuditRun reportTo(ViolationListener violations) {
+        this.listener = violations;
+        return this;
     }
 
     /** Gatekeeper's audit id: the start time in RFC 3339, UTC, whole seconds. */
@@ -109,6 +140,16 @@ public final class AuditRun {
             error("reviewing " + Gvk.of(object) + " " + Kube.describe(object) + ": " + e.getMessage());
             return;
         }
+        if (!expansion.isEmpty() && expansion.expands(Gvk.of(object))) {
+            try {
+                results = ResultantReview.withResultants(results, expansion.expand(object, namespace, mutators),
+                        validator, namespace, "", EnforcementPoint.AUDIT, true);
+            } catch (ExpansionException | InvalidObjectException | ReviewException | RuntimeException e) {
+                // Gatekeeper's audit skips an object it cannot expand, its own violations included.
+                error("expanding " + Gvk.of(object) + " " + Kube.describe(object) + ": " + e.getMessage());
+                return;
+            }
+        }
         reviewed++;
         for (Result result : results) {
             violations++;
@@ -118,6 +159,7 @@ public final class AuditRun {
             tally(result.constraintKind(), result.constraintName(), result.enforcementAction()).tally()
                     .add(StatusViolation.of(result, object));
             logViolation(result, object);
+            listener.violation(auditId, result, object);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.portcullis.audit;
 
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.mutation.gatekeeper.MutatorSystem;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.portcullis.constraint.GatekeeperConfig;
@@ -21,6 +23,7 @@ public final class ClusterAudit {
     private final int chunkSize;
     private final int violationsLimit;
     private final Clock clock;
+    private volatile AuditRun.ViolationListener violations = AuditRun.ViolationListener.NONE;
 
     /**
      * @param chunkSize objects per list request (Gatekeeper's --audit-chunk-size, 500)
@@ -43,6 +46,11 @@ public final class ClusterAudit {
         this.clock = clock;
     }
 
+    /** Later runs report each violation to the listener too (the audit's Events). */
+    public void reportTo(AuditRun.ViolationListener listener) {
+        this.violations = listener;
+    }
+
     /**
      * Audits every object some constraint of the validator can match. A kind that cannot be listed is reported
      * in the result's errors and the run goes on with the others.
@@ -51,11 +59,18 @@ public final class ClusterAudit {
      * @throws java.util.concurrent.CancellationException when the thread is interrupted
      */
     public AuditReport run(Validator validator, GatekeeperConfig config, AuditProgress progress) {
+        return run(validator, config, ExpansionSystem.EMPTY, new MutatorSystem(List.of()), progress);
+    }
+
+    /** The same, expanding objects with the ExpansionTemplates (and the mutators for Generated objects). */
+    public AuditReport run(Validator validator, GatekeeperConfig config, ExpansionSystem expansion,
+            MutatorSystem mutators, AuditProgress progress) {
         AuditRun run = new AuditRun(clock.instant(), validator, config,
-                new ClusterNamespaces(client, validator.inventory()), violationsLimit);
+                new ClusterNamespaces(client, validator.inventory()), violationsLimit).reportTo(violations)
+                .expandWith(expansion, mutators);
         ClusterLister lister = new ClusterLister(client, chunkSize);
         List<ListedResource> resources = new ResourceDiscovery(client)
-                .resources(KindFilter.of(validator.constraints()), run::error);
+                .resources(KindFilter.of(validator.constraints(), expansion), run::error);
         log.debug("audit {} lists {}", run.auditId(), resources);
         for (ListedResource resource : resources) {
             progress.update(resource.toString(), run.reviewed(), run.violations());

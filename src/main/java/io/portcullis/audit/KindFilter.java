@@ -1,5 +1,8 @@
 package io.portcullis.audit;
 
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.ExpansionTemplate;
+import io.portcullis.mutation.gatekeeper.ApplyTo;
 import io.portcullis.constraint.Constraint;
 import io.portcullis.match.Match;
 import java.util.ArrayList;
@@ -21,6 +24,24 @@ record KindFilter(boolean everything, List<Match.KindSelector> selectors) {
                 return new KindFilter(true, List.of());
             }
             selectors.addAll(c.match().kinds());
+        }
+        return new KindFilter(false, List.copyOf(selectors));
+    }
+
+    /**
+     * Also the kinds ExpansionTemplates expand (a Deployment, for constraints on Pods), when some constraint could
+     * match what they expand into.
+     */
+    static KindFilter of(Collection<Constraint> constraints, ExpansionSystem expansion) {
+        KindFilter filter = of(constraints);
+        if (filter.everything || filter.selectors.isEmpty() || expansion.isEmpty()) {
+            return filter;
+        }
+        List<Match.KindSelector> selectors = new ArrayList<>(filter.selectors);
+        for (ExpansionTemplate template : expansion.templates()) {
+            for (ApplyTo applyTo : template.applyTo()) {
+                selectors.add(new Match.KindSelector(applyTo.groups(), applyTo.kinds()));
+            }
         }
         return new KindFilter(false, List.copyOf(selectors));
     }

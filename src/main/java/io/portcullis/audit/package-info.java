@@ -10,6 +10,7 @@
  * {@link io.portcullis.audit.AuditMetrics} reports it under Gatekeeper's metric names.
  * {@link io.portcullis.audit.ManifestAudit} feeds a run from files instead, for {@code portcullis audit -f}.
  *
- * <p>Not implemented: expansion resultants, {@code --audit-from-cache}, audit Events and violation export.
+ * <p>Not implemented: {@code --audit-from-cache} and violation export. Audit Events
+ * ({@code --emit-audit-events}) are {@link io.portcullis.events.AuditViolationEvents}, told of each violation.
  */
 package io.portcullis.audit;

@@ -53,6 +53,28 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(portcullis.exempt-namespaces).")
     List<String> exemptNamespaces;
 
+    @Option(names = "--exempt-namespace-prefix", paramLabel = "PREFIX",
+            description = "Namespaces with this prefix are exempt as with --exempt-namespace; repeatable "
+                    + "(portcullis.exempt-namespace-prefixes).")
+    List<String> exemptNamespacePrefixes;
+
+    @Option(names = "--exempt-namespace-suffix", paramLabel = "SUFFIX",
+            description = "Namespaces with this suffix are exempt as with --exempt-namespace; repeatable "
+                    + "(portcullis.exempt-namespace-suffixes).")
+    List<String> exemptNamespaceSuffixes;
+
+    @Option(names = "--log-denies", description = "Log each violation an admission review finds, with Gatekeeper's "
+            + "fields (portcullis.violations.log-denies).")
+    boolean logDenies;
+
+    @Option(names = "--emit-admission-events", description = "A Kubernetes Event for each violation an admission "
+            + "review finds; cluster mode (portcullis.violations.emit-admission-events).")
+    boolean emitAdmissionEvents;
+
+    @Option(names = "--emit-audit-events", description = "A Kubernetes Event for each violation the audit finds; "
+            + "cluster mode (portcullis.violations.emit-audit-events).")
+    boolean emitAuditEvents;
+
     @Option(names = "--namespace", paramLabel = "NS",
             description = "The server's own namespace (portcullis.namespace; default $POD_NAMESPACE or "
                     + "portcullis-system).")
@@ -97,6 +119,17 @@ public final class ServeCommand implements Callable<Integer> {
             args.add("--portcullis.tls.cert-dir=" + certs);
         }
         addList(args, "portcullis.exempt-namespaces", exemptNamespaces);
+        addList(args, "portcullis.exempt-namespace-prefixes", exemptNamespacePrefixes);
+        addList(args, "portcullis.exempt-namespace-suffixes", exemptNamespaceSuffixes);
+        if (logDenies) {
+            args.add("--portcullis.violations.log-denies=true");
+        }
+        if (emitAdmissionEvents) {
+            args.add("--portcullis.violations.emit-admission-events=true");
+        }
+        if (emitAuditEvents) {
+            args.add("--portcullis.violations.emit-audit-events=true");
+        }
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);
         }

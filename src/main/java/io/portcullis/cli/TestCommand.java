@@ -173,7 +173,7 @@ public final class TestCommand implements Callable<Integer> {
         return node;
     }
 
-    private static void read(String name, List<ObjectNode> objects) throws ManifestException, IOException {
+    static void read(String name, List<ObjectNode> objects) throws ManifestException, IOException {
         if (name.equals("-")) {
             String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
             objects.addAll(Manifests.readObjects(text, "<stdin>"));

@@ -1,5 +1,9 @@
 package io.portcullis.constraint;
 
+import io.portcullis.expansion.Expander;
+import io.portcullis.expansion.ExpansionException;
+import io.portcullis.expansion.ExpansionTemplate;
+import io.portcullis.expansion.ResultantReview;
 import io.portcullis.match.Matcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,16 +73,36 @@ public final class GatorTest {
             }
         }
         validator.prepare(Duration.ZERO);
+        Expander expander;
+        try {
+            expander = Expander.of(objects);
+        } catch (ExpansionTemplate.InvalidExpansionTemplateException | IllegalArgumentException e) {
+            throw new GatorTestException("error creating expander: error parsing resources: " + e.getMessage());
+        }
         List<Violation> violations = new ArrayList<>();
         for (ObjectNode obj : objects) {
+            JsonNode namespace = GatorNamespaces.of(obj, namespaces::get);
+            List<Result> results;
             try {
-                Review review = Review.ofObject(obj, GatorNamespaces.of(obj, namespaces::get), Matcher.Source.ORIGINAL)
-                        .withoutNamespaceObject();
-                for (Result r : validator.review(review, EnforcementPoint.GATOR)) {
-                    violations.add(new Violation(r, obj));
-                }
+                Review review = Review.ofObject(obj, namespace, Matcher.Source.ORIGINAL).withoutNamespaceObject();
+                results = validator.review(review, EnforcementPoint.GATOR);
             } catch (InvalidObjectException | ReviewException e) {
                 throw new GatorTestException("reviewing " + Gvk.of(obj) + " " + Kube.describe(obj) + ": " + e.getMessage());
+            }
+            if (!expander.isEmpty()) {
+                // gator test reviews what objects expand into and reports it on them, as the webhook does.
+                try {
+                    results = ResultantReview.withResultants(results, expander.expand(obj), validator, namespace, "",
+                            EnforcementPoint.GATOR, false);
+                } catch (ExpansionException e) {
+                    throw new GatorTestException("expanding resource " + Kube.name(obj) + ": " + e.getMessage());
+                } catch (InvalidObjectException | ReviewException e) {
+                    throw new GatorTestException("reviewing expanded resource of " + Kube.describe(obj) + ": "
+                            + e.getMessage());
+                }
+            }
+            for (Result r : results) {
+                violations.add(new Violation(r, obj));
             }
         }
         violations.sort(Comparator.comparing((Violation v) -> v.result().enforcementAction())

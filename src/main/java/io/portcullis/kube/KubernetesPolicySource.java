@@ -1,5 +1,6 @@
 package io.portcullis.kube;
 
+import io.portcullis.expansion.ExpansionSystem;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.GatekeeperConfig;
@@ -57,6 +58,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     private final TemplateController templates;
     private final InventoryController inventory;
     private final MutationController mutation;
+    private final ExpansionController expansion;
     private final Problems problems = new Problems();
     private volatile Informer pods;
     private volatile boolean started;
@@ -99,6 +101,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         this.templates = new TemplateController(cluster, validator, constraints, vap);
         this.inventory = new InventoryController(cluster, validator, namespace);
         this.mutation = new MutationController(cluster, crds);
+        this.expansion = new ExpansionController(cluster, crds);
         worker.afterEach(this::afterEach);
     }
 
@@ -124,6 +127,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             templates.start();
             inventory.start();
             mutation.start();
+            expansion.start();
             started = true;
             worker.schedule("log pending", PENDING_LOG, this::logPending);
         });
@@ -162,9 +166,10 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     private void afterEach() {
         GatekeeperConfig config = inventory.config();
         MutationConfig mutationConfig = mutation.config();
+        ExpansionSystem expansions = expansion.system();
         if (published == null || published.config() != config || published.mutation() != mutationConfig
-                || publishedProblems != problems.version()) {
-            published = new PolicySnapshot(validator, config, mutationConfig, problems.list());
+                || published.expansion() != expansions || publishedProblems != problems.version()) {
+            published = new PolicySnapshot(validator, config, mutationConfig, problems.list(), expansions);
             publishedProblems = problems.version();
             if (ready) {
                 active.publish(published);
@@ -173,7 +178,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             }
         }
         if (!ready && started && templates.initialLoadDone() && constraints.initialLoadDone(templates.initialKinds())
-                && inventory.initialLoadDone() && mutation.initialLoadDone()) {
+                && inventory.initialLoadDone() && mutation.initialLoadDone() && expansion.initialLoadDone()) {
             ready = true;
             // Group the templates and warm them up before traffic arrives; later template changes regroup in the
             // background, while each changed template is evaluated by its own module meanwhile.
@@ -228,6 +233,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 constraints.stop();
                 inventory.stop();
                 mutation.stop();
+                expansion.stop();
                 if (pods != null) {
                     pods.stop();
                 }

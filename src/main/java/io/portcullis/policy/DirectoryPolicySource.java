@@ -1,5 +1,7 @@
 package io.portcullis.policy;
 
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.ExpansionTemplate;
 import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.ConstraintTemplate;
 import io.portcullis.constraint.GatekeeperConfig;
@@ -146,10 +148,13 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             }
         }
         AtomicReference<GatekeeperConfig> config = new AtomicReference<>(GatekeeperConfig.EMPTY);
+        List<ExpansionTemplate> expansions = new ArrayList<>();
         for (Path file : files(properties.constraints())) {
             for (ObjectNode object : files.read(file)) {
                 if (Constraint.isConstraint(object)) {
                     files.take(file, object, constraint -> addConstraint(validator, constraint));
+                } else if (ExpansionTemplate.isExpansionTemplate(object)) {
+                    files.take(file, object, template -> addExpansion(expansions, template));
                 } else if (GatekeeperConfig.isConfig(object)) {
                     // As in Gatekeeper, only the Config named "config" counts; another one must not silently
                     // replace it (whichever file sorted last would win).
@@ -172,7 +177,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
         validator.prepare(engine.warmUp());
         inForce = files.inForce();
         errors.replace(files.errors());
-        return new PolicySnapshot(validator, config.get(), mutation, files.problems());
+        return new PolicySnapshot(validator, config.get(), mutation, files.problems(), new ExpansionSystem(expansions));
     }
 
     /**
@@ -210,6 +215,15 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             return null;
         } catch (InvalidConstraintException e) {
             return object.path("kind").asString() + " " + Kube.name(object) + ": " + e.getMessage();
+        }
+    }
+
+    private static String addExpansion(List<ExpansionTemplate> expansions, ObjectNode object) {
+        try {
+            expansions.add(ExpansionTemplate.parse(object));
+            return null;
+        } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
+            return "ExpansionTemplate " + Kube.name(object) + ": " + e.getMessage();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import io.portcullis.expansion.ExpansionSystem;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.Validator;
 import io.portcullis.mutation.MutationConfig;
@@ -12,9 +13,16 @@ import java.util.List;
  * @param config Gatekeeper's Config (process exclusions, sync)
  * @param mutation mutators, profiles and profile bindings
  * @param problems what could not be loaded (file and reason), for logs and status
+ * @param expansion the ExpansionTemplates in force
  */
-public record PolicySnapshot(Validator validator, GatekeeperConfig config, MutationConfig mutation, List<String> problems) {
+public record PolicySnapshot(Validator validator, GatekeeperConfig config, MutationConfig mutation, List<String> problems,
+        ExpansionSystem expansion) {
     public PolicySnapshot {
         problems = List.copyOf(problems);
+    }
+
+    /** Without ExpansionTemplates. */
+    public PolicySnapshot(Validator validator, GatekeeperConfig config, MutationConfig mutation, List<String> problems) {
+        this(validator, config, mutation, problems, ExpansionSystem.EMPTY);
     }
 }

@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /v1/admit} (validation) and {@code POST /v1/mutate} (mutation): parse the AdmissionReview, run
+ * {@code POST /v1/admit} (validation), {@code POST /v1/mutate} (mutation) and {@code POST /v1/admitlabel}
+ * (Gatekeeper's namespace-label check): parse the AdmissionReview, run
  * the webhook's handler under the deadline, answer in the review's version.
  *
  * <p>In order, before any handler runs:
@@ -82,6 +83,11 @@ public class AdmissionController {
     @PostMapping(path = "/v1/mutate", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<byte[]> mutate(HttpServletRequest http) throws IOException {
         return serve(Webhook.MUTATION, handlers.mutating(), http);
+    }
+
+    @PostMapping(path = "/v1/admitlabel", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<byte[]> admitLabel(HttpServletRequest http) throws IOException {
+        return serve(Webhook.NAMESPACE_LABEL, handlers.namespaceLabel(), http);
     }
 
     private ResponseEntity<byte[]> serve(Webhook webhook, AdmissionHandler handler, HttpServletRequest http)

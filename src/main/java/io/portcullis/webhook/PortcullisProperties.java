@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param data             directories of sample/referential objects ({@code --data})
  * @param mutations        directories of mutators and profile bindings ({@code --mutations})
  * @param exemptNamespaces namespaces allowed to carry the ignore label ({@code --exempt-namespace})
+ * @param exemptNamespacePrefixes namespaces so prefixed are exempt too ({@code --exempt-namespace-prefix})
+ * @param exemptNamespaceSuffixes namespaces so suffixed are exempt too ({@code --exempt-namespace-suffix})
  * @param namespace        the server's own namespace ({@code --namespace}; POD_NAMESPACE in a cluster)
  * @param enableK8sNativeValidation whether templates with CEL ({@code K8sNativeValidation}) run it, as Gatekeeper's
  *                         {@code --enable-k8s-native-validation} (default true); false: they run their Rego and
@@ -28,5 +30,12 @@ public record PortcullisProperties(
         @DefaultValue List<Path> mutations,
         @DefaultValue List<String> exemptNamespaces,
         @DefaultValue("portcullis-system") String namespace,
+        @DefaultValue List<String> exemptNamespacePrefixes,
+        @DefaultValue List<String> exemptNamespaceSuffixes,
         @DefaultValue("true") boolean enableK8sNativeValidation) {
+
+    /** The namespaces Gatekeeper's {@code --exempt-namespace*} options name. */
+    public ExemptNamespaces exempt() {
+        return new ExemptNamespaces(java.util.Set.copyOf(exemptNamespaces), exemptNamespacePrefixes, exemptNamespaceSuffixes);
+    }
 }

@@ -4,7 +4,14 @@ import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionResponse;
 import io.portcullis.admission.Operation;
+import io.portcullis.admission.GroupVersionKind;
 import io.portcullis.constraint.EnforcementPoint;
+import io.portcullis.constraint.Gvk;
+import io.portcullis.expansion.ExpansionException;
+import io.portcullis.expansion.ExpansionTemplate;
+import io.portcullis.expansion.Resultant;
+import io.portcullis.expansion.ResultantReview;
+import io.portcullis.events.AdmissionViolations;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
@@ -22,8 +29,10 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /v1/admit}: Gatekeeper's validation algorithm (§4.2 of the behaviour notes). In order: our own service
@@ -44,14 +53,23 @@ public class ValidationHandler implements AdmissionHandler {
     private final TemplateCompiler compiler;
     private final String ownServiceAccount;
     private final String ownNamespace;
-    private final Set<String> exemptNamespaces;
+    private final ExemptNamespaces exemptNamespaces;
+    private final AdmissionViolations violations;
 
+    /** Without --log-denies and admission Events. */
     public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties) {
+        this(policies, compiler, properties, new AdmissionViolations(false, null, properties.namespace()));
+    }
+
+    @Autowired
+    public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties,
+            AdmissionViolations violations) {
+        this.violations = violations;
         this.policies = policies;
         this.compiler = compiler;
         this.ownNamespace = properties.namespace();
         this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
-        this.exemptNamespaces = Set.copyOf(properties.exemptNamespaces());
+        this.exemptNamespaces = properties.exempt();
     }
 
     @Override
@@ -91,7 +109,44 @@ public class ValidationHandler implements AdmissionHandler {
         } catch (InvalidObjectException | ReviewException e) {
             return AdmissionResponse.errored(500, "error reviewing resource " + request.name() + ": " + e.getMessage());
         }
+        // Only when an ExpansionTemplate applies to the kind: no cost for every other object.
+        if (!snapshot.expansion().isEmpty() && request.object().isObject()
+                && snapshot.expansion().expands(new Gvk(request.kind().group(), request.kind().version(),
+                        request.kind().kind()))) {
+            try {
+                results = withResultants(request, snapshot, results);
+            } catch (ExpansionException e) {
+                return AdmissionResponse.errored(500, "unable to expand object: " + e.getMessage());
+            } catch (InvalidObjectException | ReviewException e) {
+                return AdmissionResponse.errored(500, "error reviewing resultant resource: " + e.getMessage());
+            }
+        }
+        if (!results.isEmpty() && violations.active()) {
+            // --log-denies, --emit-admission-events: a log line now, Events queued for a thread of their own.
+            violations.report(request, results);
+        }
         return respond(results);
+    }
+
+    /**
+     * The parent's results and those of the objects it expands into ([GK] policy.go reviewRequest): the parent is
+     * expanded as the request names it (its kind and namespace), resultants reviewed under the request's operation.
+     */
+    private static List<Result> withResultants(AdmissionRequest request, PolicySnapshot snapshot, List<Result> results)
+            throws ExpansionException, InvalidObjectException, ReviewException {
+        ObjectNode parent = ((ObjectNode) request.object()).deepCopy();
+        GroupVersionKind kind = request.kind();
+        parent.put("apiVersion", kind.group().isEmpty() ? kind.version() : kind.group() + "/" + kind.version());
+        parent.put("kind", kind.kind());
+        if (!request.namespace().isEmpty()) {
+            parent.withObjectProperty("metadata").put("namespace", request.namespace());
+        }
+        JsonNode namespaceObject = request.namespace().isEmpty() ? null
+                : snapshot.validator().inventory().namespace(request.namespace());
+        List<Resultant> resultants = snapshot.expansion().expand(parent, namespaceObject,
+                snapshot.mutation().mutators());
+        return ResultantReview.withResultants(results, resultants, snapshot.validator(), namespaceObject,
+                request.operation().name(), EnforcementPoint.WEBHOOK, true);
     }
 
     /** Results are already in Gatekeeper's order (action, then message). */
@@ -135,6 +190,11 @@ public class ValidationHandler implements AdmissionHandler {
                 case "templates.gatekeeper.sh" -> compiler.compile(TemplateParser.parse(object, name));
                 case "constraints.gatekeeper.sh" -> snapshot.validator().checkConstraint(object);
                 case "mutations.gatekeeper.sh" -> Mutators.parse(object);
+                case ExpansionTemplate.GROUP -> {
+                    if (ExpansionTemplate.KIND.equals(request.kind().kind())) {
+                        ExpansionTemplate.parse(object);
+                    }
+                }
                 case "config.gatekeeper.sh" -> {
                     if ("Config".equals(request.kind().kind()) && !GatekeeperConfig.NAME.equals(name)) {
                         return AdmissionResponse.errored(422, "config resource must have name 'config'");
@@ -143,7 +203,7 @@ public class ValidationHandler implements AdmissionHandler {
                 default -> {
                 }
             }
-        } catch (InvalidTemplateException e) {
+        } catch (InvalidTemplateException | ExpansionTemplate.InvalidExpansionTemplateException e) {
             return AdmissionResponse.errored(422, e.getMessage());
         } catch (InvalidConstraintException e) {
             int code = e.reason() == InvalidConstraintException.Reason.ENFORCEMENT_ACTION ? 500 : 422;

@@ -1,9 +1,11 @@
 package io.portcullis.webhook;
 
-/** The two admission webhooks the server answers, with the names they carry in paths, logs and metrics. */
+/** The admission webhooks the server answers, with the names they carry in paths, logs and metrics. */
 public enum Webhook {
     VALIDATION("validation", "/v1/admit"),
-    MUTATION("mutation", "/v1/mutate");
+    MUTATION("mutation", "/v1/mutate"),
+    /** Gatekeeper's check-ignore-label webhook; Gatekeeper keeps no request metrics for it. */
+    NAMESPACE_LABEL("namespacelabel", "/v1/admitlabel");
 
     private final String label;
     private final String path;
@@ -13,7 +15,7 @@ public enum Webhook {
         this.path = path;
     }
 
-    /** {@code validation} or {@code mutation}, as in Gatekeeper's metric names. */
+    /** {@code validation} or {@code mutation}, as in Gatekeeper's metric names; {@code namespacelabel}. */
     public String label() {
         return label;
     }

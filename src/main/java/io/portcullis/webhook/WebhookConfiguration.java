@@ -75,8 +75,10 @@ public class WebhookConfiguration {
     @Bean
     WebhookHandlers webhookHandlers(
             @Qualifier(AdmissionHandler.VALIDATING) ObjectProvider<AdmissionHandler> validating,
-            @Qualifier(AdmissionHandler.MUTATING) ObjectProvider<AdmissionHandler> mutating) {
-        return WebhookHandlers.orAllowAll(validating.getIfAvailable(), mutating.getIfAvailable());
+            @Qualifier(AdmissionHandler.MUTATING) ObjectProvider<AdmissionHandler> mutating,
+            PortcullisProperties properties) {
+        return WebhookHandlers.orAllowAll(validating.getIfAvailable(), mutating.getIfAvailable(),
+                new NamespaceLabelHandler(properties.exempt()));
     }
 
     /** Health contributor {@code policies}, part of the readiness group (see application.yaml). */

@@ -46,7 +46,7 @@ public final class WebhookMetrics {
                     .register(registry)
                     .increment();
             timer("gatekeeper_validation_request_duration", "admission_status", status).record(elapsed);
-        } else {
+        } else if (webhook == Webhook.MUTATION) {
             String status = response.allowed() ? "success" : "error";
             Counter.builder("gatekeeper_mutation_request_count")
                     .description("The number of requests that are routed to mutation webhook")

@@ -62,7 +62,8 @@ class PortcullisCommandLineTest {
         ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs("--port", "9443", "--templates", "tpl", "--constraints", "c1", "c,2",
                 "--data", "examples", "--mutations", "m", "--certs", "/tmp/c", "--exempt-namespace", "kube-system",
-                "--exempt-namespace", "ops", "--namespace", "policy");
+                "--exempt-namespace", "ops", "--exempt-namespace-prefix", "team-", "--exempt-namespace-suffix", "-sandbox",
+                "--log-denies", "--emit-admission-events", "--emit-audit-events", "--namespace", "policy");
 
         assertThat(serve.springArguments()).containsExactly(
                 "--server.port=9443",
@@ -74,6 +75,11 @@ class PortcullisCommandLineTest {
                 "--portcullis.tls.cert-dir=/tmp/c",
                 "--portcullis.exempt-namespaces[0]=kube-system",
                 "--portcullis.exempt-namespaces[1]=ops",
+                "--portcullis.exempt-namespace-prefixes[0]=team-",
+                "--portcullis.exempt-namespace-suffixes[0]=-sandbox",
+                "--portcullis.violations.log-denies=true",
+                "--portcullis.violations.emit-admission-events=true",
+                "--portcullis.violations.emit-audit-events=true",
                 "--portcullis.namespace=policy");
     }
 

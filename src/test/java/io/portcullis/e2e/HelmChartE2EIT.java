@@ -84,7 +84,6 @@ class HelmChartE2EIT {
         ArrayNode items = list.putArray("items");
         objects.forEach(items::add);
         plane.kubectlWithInput(list.toString(), "apply", "-f", "-").orThrow();
-        plane.createNamespace(APPS, Map.of());
 
         portcullis = PortcullisServer.application().run(
                 "--server.address=127.0.0.1",
@@ -99,6 +98,8 @@ class HelmChartE2EIT {
             HttpResponse<String> ready = https("/readyz");
             return ready != null && ready.statusCode() == 200 ? Boolean.TRUE : null;
         });
+        // Only now: the chart's check-ignore-label webhook fails closed, so namespaces wait for Portcullis.
+        plane.createNamespace(APPS, Map.of());
     }
 
     @AfterAll

@@ -109,6 +109,9 @@ class HelmChartTest {
                 "--set", "validatingWebhookTimeoutSeconds=7", "--set", "mutatingWebhookFailurePolicy=Fail",
                 "--set", "enableDeleteOperations=true", "--set", "auditInterval=30", "--set", "constraintViolationsLimit=5",
                 "--set", "exemptNamespaces={kube-system,monitoring}", "--set", "logLevel=WARNING",
+                "--set", "exemptNamespacePrefixes={team-}", "--set", "exemptNamespaceSuffixes={-sandbox}",
+                "--set", "logDenies=true", "--set", "emitAdmissionEvents=true", "--set", "emitAuditEvents=true",
+                "--set", "validatingWebhookCheckIgnoreFailurePolicy=Ignore",
                 "--set", "image.repository=registry.example/portcullis", "--set", "image.release=1.2.3",
                 "--set", "createNamespace=false", "--set", "crds.install=false"), "helm template");
         JsonNode deployment = find(objects, "Deployment");
@@ -116,7 +119,8 @@ class HelmChartTest {
         JsonNode container = deployment.at("/spec/template/spec/containers/0");
         assertThat(container.path("image").asString()).isEqualTo("registry.example/portcullis:1.2.3");
         assertThat(texts(container.path("args"))).containsExactly("serve", "--exempt-namespace=kube-system",
-                "--exempt-namespace=monitoring");
+                "--exempt-namespace=monitoring", "--exempt-namespace-prefix=team-", "--exempt-namespace-suffix=-sandbox",
+                "--log-denies", "--emit-admission-events", "--emit-audit-events");
         assertThat(env(container)).containsEntry("PORTCULLIS_AUDIT_INTERVAL", "30")
                 .containsEntry("PORTCULLIS_AUDIT_VIOLATIONSLIMIT", "5").containsEntry("LOGGING_LEVEL_ROOT", "WARN");
 
@@ -126,6 +130,10 @@ class HelmChartTest {
         assertThat(texts(validating.at("/rules/0/operations"))).containsExactly("CREATE", "UPDATE", "DELETE");
         assertThat(validating.at("/clientConfig/service/namespace").asString()).isEqualTo("policy");
         assertThat(texts(validating.at("/namespaceSelector/matchExpressions/1/values"))).containsExactly("policy");
+        JsonNode checkIgnoreLabel = find(objects, "ValidatingWebhookConfiguration").at("/webhooks/1");
+        assertThat(checkIgnoreLabel.path("name").asString()).isEqualTo("check-ignore-label.portcullis.dev");
+        assertThat(checkIgnoreLabel.path("failurePolicy").asString()).isEqualTo("Ignore");
+        assertThat(texts(checkIgnoreLabel.at("/namespaceSelector/matchExpressions/0/values"))).containsExactly("policy");
         assertThat(find(objects, "MutatingWebhookConfiguration").at("/webhooks/0/failurePolicy").asString()).isEqualTo("Fail");
         assertThat(objects).extracting(o -> o.path("kind").asString())
                 .doesNotContain("Namespace", "CustomResourceDefinition");

@@ -50,6 +50,7 @@ import picocli.CommandLine;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -160,15 +161,16 @@ class PortcullisE2EIT {
                 K8S.resolve("rbac.yaml").toString()).orThrow();
         plane.kubectlWithInput(list(webhookConfigurations()), "apply", "-f", "-").orThrow();
         serviceAccountKubeconfig = serviceAccountKubeconfig(dir.resolve("portcullis.kubeconfig"));
-        plane.createNamespace(APPS, Map.of());
-        plane.createNamespace(AUDITED, Map.of());
-        // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
-        plane.createNamespace(BINDING, Map.of("spo.x-k8s.io/enable-binding", ""));
         durations.put("manifests applied", Duration.between(begin, Instant.now()));
 
         begin = Instant.now();
         startPortcullis();
         durations.put("Portcullis start until ready", Duration.between(begin, Instant.now()));
+        // Only now: the shipped check-ignore-label webhook fails closed, so namespaces wait for Portcullis.
+        plane.createNamespace(APPS, Map.of());
+        plane.createNamespace(AUDITED, Map.of());
+        // As SPO's docs do it (`kubectl label ns X spo.x-k8s.io/enable-binding=`): only the key counts.
+        plane.createNamespace(BINDING, Map.of("spo.x-k8s.io/enable-binding", ""));
     }
 
     @AfterAll
@@ -226,7 +228,7 @@ class PortcullisE2EIT {
                 .withName(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
         var mutating = kube.admissionRegistration().v1().mutatingWebhookConfigurations()
                 .withName(TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION).get().getWebhooks();
-        assertThat(validating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
+        assertThat(validating).hasSize(2).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
                 .isEqualTo(ca));
         assertThat(mutating).hasSize(1).allSatisfy(w -> assertThat(bundle(w.getClientConfig().getCaBundle()))
                 .isEqualTo(ca));
@@ -306,6 +308,18 @@ class PortcullisE2EIT {
                     assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + NO_PROFILE);
                 });
         assertThat(kube.pods().inNamespace(APPS).withName("unconfined").get()).isNull();
+        // --emit-admission-events: Gatekeeper's FailedAdmission Event in our namespace, written through the API.
+        Event refused = await("the FailedAdmission event of the unconfined pod", () -> kube.v1().events()
+                .inNamespace(OWN_NAMESPACE).list().getItems().stream()
+                .filter(e -> "FailedAdmission".equals(e.getReason())
+                        && "unconfined".equals(e.getInvolvedObject().getName()))
+                .findFirst().orElse(null));
+        assertThat(refused.getType()).isEqualTo("Warning");
+        assertThat(refused.getInvolvedObject().getKind()).isEqualTo("Pod");
+        assertThat(refused.getMessage()).isEqualTo("Admission webhook \"" + VALIDATION_WEBHOOK + "\" denied request, "
+                + "Resource Namespace: " + APPS + ", Constraint: pods-require-seccomp-profile, Message: " + UNCONFINED);
+        assertThat(refused.getMetadata().getAnnotations()).containsEntry("process", "admission")
+                .containsEntry("constraint_kind", "K8sRequiredSeccompProfile").containsEntry("resource_namespace", APPS);
         // What a kubectl user reads.
         Kubectl.Result viaKubectl = plane.kubectlWithInput(yaml(pod("unconfined", "nginx:1.27", null)), "create", "-n", APPS, "-f", "-");
         assertThat(viaKubectl.exitCode()).isNotZero();
@@ -344,9 +358,74 @@ class PortcullisE2EIT {
                     "\"" + VALIDATION_WEBHOOK + "\"");
         }
 
-        // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label.
+        // The shipped namespaceSelector: the API server does not call Portcullis for a namespace with the ignore label
+        // (which only an exempt namespace may carry: startPortcullis exempts the suffix -ignored).
         plane.createNamespace(IGNORED, Map.of("admission.gatekeeper.sh/ignore", "e2e"));
         kube.pods().inNamespace(IGNORED).resource(pod("unconfined", "nginx:1.27", null)).create();
+    }
+
+    @Test
+    @Order(3)
+    void onlyAnExemptNamespaceMayCarryTheIgnoreLabel() {
+        assertThatThrownBy(() -> kube.namespaces().withName(APPS).edit(ns -> {
+            ns.getMetadata().getLabels().put("admission.gatekeeper.sh/ignore", "please");
+            return ns;
+        })).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(403);
+            assertThat(e.getStatus().getMessage()).isEqualTo("admission webhook \"check-ignore-label.portcullis.dev\" "
+                    + "denied the request: Only exempt namespace can have the admission.gatekeeper.sh/ignore label");
+        });
+        assertThat(kube.namespaces().withName(APPS).get().getMetadata().getLabels())
+                .doesNotContainKey("admission.gatekeeper.sh/ignore");
+        // Any other label change of the namespace goes through.
+        kube.namespaces().withName(APPS).edit(ns -> {
+            ns.getMetadata().getLabels().put("e2e/labelled", "yes");
+            return ns;
+        });
+    }
+
+    @Test
+    @Order(4)
+    void aDeploymentIsDeniedForWhatItsPodWouldViolateThroughAnExpansionTemplate() {
+        String template = """
+                apiVersion: expansion.gatekeeper.sh/v1beta1
+                kind: ExpansionTemplate
+                metadata:
+                  name: expand-deployments
+                spec:
+                  applyTo:
+                    - groups: ["apps"]
+                      kinds: ["Deployment"]
+                      versions: ["v1"]
+                  templateSource: "spec.template"
+                  generatedGVK: {kind: Pod, group: "", version: v1}
+                """;
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: %s}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers: [{name: app, image: "nginx:1.27"}]
+                """.formatted(APPS);
+        plane.kubectlWithInput(template, "apply", "-f", "-").orThrow();
+        try {
+            // The informer brings the template in within moments: retried until the Deployment is refused.
+            Kubectl.Result refused = await("the Deployment to be refused through expansion", () -> {
+                Kubectl.Result result = plane.kubectlWithInput(deployment, "create", "--dry-run=server", "-f", "-");
+                return result.exitCode() != 0 ? result : null;
+            });
+            assertThat(refused.stderr()).contains("Error from server (Forbidden)").contains(DENIED
+                    + "[pods-require-seccomp-profile] [Implied by expand-deployments] " + UNCONFINED);
+            Kubectl.Result created = plane.kubectlWithInput(deployment, "create", "-f", "-");
+            assertThat(created.exitCode()).as(created.stderr()).isNotZero();
+            assertThat(kube.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
+        } finally {
+            plane.kubectl("delete", "expansiontemplate", "expand-deployments").orThrow();
+        }
     }
 
     @Test
@@ -599,6 +678,16 @@ class PortcullisE2EIT {
             return found.at("/status/totalViolations").asLong(-1) == 2 ? found : null;
         });
         assertThat(dryrun.at("/status/auditTimestamp").asString()).isNotEmpty();
+        // --emit-audit-events: an AuditViolation Event per violation, in our namespace.
+        Event audited = await("the AuditViolation event of audited-1", () -> kube.v1().events()
+                .inNamespace(OWN_NAMESPACE).list().getItems().stream()
+                .filter(e -> "AuditViolation".equals(e.getReason()) && "audited-1".equals(e.getInvolvedObject().getName())
+                        && e.getMessage().contains("Constraint: audit-localhost-only"))
+                .findFirst().orElse(null));
+        assertThat(audited.getMessage()).isEqualTo("Resource Namespace: " + AUDITED
+                + ", Constraint: audit-localhost-only, Message: " + message);
+        assertThat(audited.getMetadata().getAnnotations()).containsEntry("process", "audit")
+                .containsEntry("constraint_action", "dryrun");
         assertThat(violations(dryrun)).containsExactlyInAnyOrder(
                 "//v1/Pod e2e-audited/audited-1 dryrun: " + message,
                 "//v1/Pod e2e-audited/audited-2 dryrun: " + message);
@@ -980,6 +1069,10 @@ class PortcullisE2EIT {
                 "--portcullis.kubernetes.kubeconfig=" + serviceAccountKubeconfig,
                 "--portcullis.kubernetes.pod-name=" + REPLICA,
                 "--portcullis.tls.cert-dir=" + certs,
+                "--portcullis.exempt-namespace-suffixes[0]=-ignored",
+                "--portcullis.violations.log-denies=true",
+                "--portcullis.violations.emit-admission-events=true",
+                "--portcullis.violations.emit-audit-events=true",
                 // Short enough for the audit test; the Lease hands over at once on a clean stop.
                 "--portcullis.audit.interval=3s");
         HttpClient https = https();

@@ -59,7 +59,7 @@ final class MockCluster {
         ActivePolicies active = new ActivePolicies(COMPILER);
         Readiness readiness = new Readiness(event -> { });
         PortcullisProperties properties = new PortcullisProperties(Path.of("unused"), List.of(), List.of(), List.of(),
-                List.of(), NAMESPACE, true);
+                List.of(), NAMESPACE, List.of(), List.of(), true);
         KubernetesProperties kube = new KubernetesProperties(null, true, null, Duration.ofSeconds(30), pod,
                 List.of("mutation-webhook", "webhook"), true, true);
         return new Replica(new KubernetesPolicySource(client, kube, properties, COMPILER, active, readiness), active,

@@ -69,7 +69,7 @@ class DirectoryPolicySourceTest {
         registry = new SimpleMeterRegistry();
         errors = new PolicyFileErrors(registry);
         PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints),
-                List.of(dir.resolve("no-data")), List.of(dir.resolve("no-mutations")), List.of(), "portcullis-system", true);
+                List.of(dir.resolve("no-data")), List.of(dir.resolve("no-mutations")), List.of(), "portcullis-system", List.of(), List.of(), true);
         source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors);
 
         source.reloadIfChanged();
@@ -282,7 +282,7 @@ class DirectoryPolicySourceTest {
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
             TemplateCompiler compiler = new TemplateCompiler(engine);
             PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints), List.of(),
-                    List.of(), List.of(), "portcullis-system", true);
+                    List.of(), List.of(), "portcullis-system", List.of(), List.of(), true);
             PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
                     new ActivePolicies(compiler), new Readiness(event -> { }),
                     new PolicyFileErrors(new SimpleMeterRegistry())).load();

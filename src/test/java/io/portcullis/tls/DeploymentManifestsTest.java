@@ -43,6 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  * When kubectl is on the PATH, {@code kubectl kustomize k8s/} must render the same objects.
  */
 class DeploymentManifestsTest {
+    private static final String CHECK_IGNORE_LABEL = "check-ignore-label.portcullis.dev";
+
 
     private static final String NS = "portcullis-system";
     private static final Path PROJECT = Path.of(System.getProperty("portcullis.project.dir", ".")).toAbsolutePath();
@@ -246,7 +248,9 @@ class DeploymentManifestsTest {
                 paths.put(name, Kube.text(target.get("path")));
                 assertThat(webhook.path("clientConfig").has("caBundle")).as("patched at run time").isFalse();
                 assertThat(Kube.text(webhook.get("sideEffects"))).isEqualTo("None");
-                assertThat(Kube.text(webhook.get("failurePolicy"))).isEqualTo("Ignore");
+                // check-ignore-label fails closed, as Gatekeeper's: else an outage would let anyone exempt a namespace.
+                assertThat(Kube.text(webhook.get("failurePolicy"))).as(name)
+                        .isEqualTo(name.equals(CHECK_IGNORE_LABEL) ? "Fail" : "Ignore");
                 assertThat(strings(webhook.path("admissionReviewVersions"))).containsExactly("v1", "v1beta1");
                 assertThat(Duration.ofSeconds(webhook.path("timeoutSeconds").asInt()))
                         .as(name + ": our deadline answer must arrive before the API server gives up")
@@ -254,12 +258,18 @@ class DeploymentManifestsTest {
                 assertThat(excluded(webhook.path("namespaceSelector"))).contains(NS);
                 for (JsonNode rule : webhook.path("rules")) {
                     assertThat(strings(rule.path("operations"))).containsExactly("CREATE", "UPDATE");
-                    assertThat(strings(rule.path("apiGroups"))).containsExactly("*");
-                    assertThat(strings(rule.path("resources"))).contains("*");
+                    if (name.equals(CHECK_IGNORE_LABEL)) {
+                        assertThat(strings(rule.path("apiGroups"))).containsExactly("");
+                        assertThat(strings(rule.path("resources"))).containsExactly("namespaces");
+                    } else {
+                        assertThat(strings(rule.path("apiGroups"))).containsExactly("*");
+                        assertThat(strings(rule.path("resources"))).contains("*");
+                    }
                 }
             }
         }
         assertThat(paths).containsEntry("validation.portcullis.dev", "/v1/admit")
+                .containsEntry(CHECK_IGNORE_LABEL, "/v1/admitlabel")
                 .containsEntry("mutation.portcullis.dev", "/v1/mutate");
         JsonNode mutation = one("MutatingWebhookConfiguration", TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION)
                 .path("webhooks").get(0);

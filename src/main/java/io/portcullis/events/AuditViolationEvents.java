@@ -1,0 +1,59 @@
+package io.portcullis.events;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.portcullis.audit.AuditRun;
+import io.portcullis.constraint.Enforcement;
+import io.portcullis.constraint.Gvk;
+import io.portcullis.constraint.Kube;
+import io.portcullis.constraint.Result;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Gatekeeper's {@code --emit-audit-events} ({@code emitEvent} in {@code pkg/audit/manager.go}): a Warning Event with
+ * reason AuditViolation for each violation the audit finds, in Portcullis's namespace, with Gatekeeper's
+ * annotations ({@code auditTimestamp} is the audit id).
+ */
+public final class AuditViolationEvents implements AuditRun.ViolationListener {
+    static final String COMPONENT = "portcullis-audit";
+
+    private final EventSink events;
+    private final String eventNamespace;
+
+    public AuditViolationEvents(EventSink events, String eventNamespace) {
+        this.events = events;
+        this.eventNamespace = eventNamespace;
+    }
+
+    @Override
+    public void violation(String auditId, Result result, JsonNode object) {
+        Gvk resource = Gvk.of(object);
+        Gvk constraint = Gvk.of(result.constraint());
+        String namespace = Kube.namespace(object);
+        String name = Kube.name(object);
+        List<String> scoped = Enforcement.SCOPED.equals(result.enforcementAction()) ? result.actions() : List.of();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("process", "audit");
+        annotations.put("auditTimestamp", auditId);
+        annotations.put("event_type", "violation_audited");
+        annotations.put("constraint_group", constraint.group());
+        annotations.put("constraint_api_version", constraint.version());
+        annotations.put("constraint_kind", result.constraintKind());
+        annotations.put("constraint_name", result.constraintName());
+        annotations.put("constraint_namespace", "");
+        annotations.put("constraint_action", result.enforcementAction());
+        annotations.put("constraint_enforcement_actions", String.join(",", scoped));
+        annotations.put("resource_group", resource.group());
+        annotations.put("resource_api_version", resource.version());
+        annotations.put("resource_kind", resource.kind());
+        annotations.put("resource_namespace", namespace);
+        annotations.put("resource_name", name);
+        events.offer(new ViolationEvent(eventNamespace,
+                ViolationEvent.InvolvedObject.of(eventNamespace, resource.kind(), namespace, name,
+                        result.constraintKind(), result.constraintName()),
+                "AuditViolation", "Resource Namespace: " + namespace + ", Constraint: " + result.constraintName()
+                        + ", Message: " + result.msg(), annotations, COMPONENT));
+    }
+}

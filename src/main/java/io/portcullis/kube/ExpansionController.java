@@ -1,0 +1,89 @@
+package io.portcullis.kube;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.constraint.Kube;
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.ExpansionTemplate;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Gatekeeper's ExpansionTemplates from the cluster (cluster-scoped, read at the version the installed CRD stores):
+ * any change rebuilds the {@link ExpansionSystem}, once per burst of events. A template Gatekeeper would refuse is
+ * left out and reported as a problem. Without the CRD nothing is expanded, and that is reported too.
+ */
+final class ExpansionController {
+    private static final MutationController.Kind KIND = new MutationController.Kind(ExpansionTemplate.KIND,
+            ExpansionTemplate.GROUP, "expansiontemplate", false, List.of("v1beta1", "v1alpha1"));
+
+    private final Cluster cluster;
+    private final CrdInstaller crds;
+    private Informer informer;
+    private volatile ExpansionSystem system = ExpansionSystem.EMPTY;
+    private boolean rebuildQueued;
+
+    ExpansionController(Cluster cluster, CrdInstaller crds) {
+        this.cluster = cluster;
+        this.crds = crds;
+    }
+
+    void start() {
+        ObjectNode crd = crds.get(KIND.crdName());
+        String version = crd == null ? null : MutationController.chooseVersion(KIND, crd);
+        if (version == null) {
+            cluster.problems().set("expansion", crd == null ? "CRD " + KIND.crdName() + " is not installed"
+                    : "CRD " + KIND.crdName() + " serves none of " + KIND.versions());
+            return;
+        }
+        ResourceDefinitionContext context = KubeJson.context(KIND.group(), version, KIND.kind(), KIND.plural(), false);
+        informer = Informer.start("ExpansionTemplates", cluster.client().genericKubernetesResources(context), context,
+                cluster.json(), cluster.worker(), new Informer.Listener() {
+                    @Override
+                    public void upsert(ObjectNode object) {
+                        queueRebuild();
+                    }
+
+                    @Override
+                    public void delete(ObjectNode object) {
+                        queueRebuild();
+                    }
+                }, this::queueRebuild);
+    }
+
+    void stop() {
+        if (informer != null) {
+            informer.stop();
+        }
+    }
+
+    ExpansionSystem system() {
+        return system;
+    }
+
+    boolean initialLoadDone() {
+        return informer == null || informer.synced();
+    }
+
+    private void queueRebuild() {
+        if (!rebuildQueued) {
+            rebuildQueued = true;
+            cluster.worker().submit("rebuild expansion templates", this::rebuild);
+        }
+    }
+
+    private void rebuild() {
+        rebuildQueued = false;
+        cluster.problems().clear("expansion template ");
+        List<ExpansionTemplate> templates = new ArrayList<>();
+        for (ObjectNode object : informer.objects()) {
+            try {
+                templates.add(ExpansionTemplate.parse(object));
+            } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
+                cluster.problems().set("expansion template " + Kube.name(object), e.getMessage());
+            }
+        }
+        system = new ExpansionSystem(templates);
+    }
+}
