@@ -52,7 +52,7 @@ class GatorDifferentialTest {
      * default does. Then the CEL templates must agree with gator's defaults too, and Portcullis is run with
      * {@code --enable-k8s-native-validation=false} for the CEL-off comparison.
      */
-    static final boolean PORTCULLIS_HAS_CEL_DRIVER = false;
+    static final boolean PORTCULLIS_HAS_CEL_DRIVER = true;
 
     /**
      * Legitimate differences, by template kind, with the reason. Every entry must name why Portcullis is right
