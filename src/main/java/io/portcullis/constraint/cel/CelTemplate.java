@@ -227,14 +227,19 @@ public final class CelTemplate {
         return "expression '" + expression.text() + "' resulted in error: " + reason(e);
     }
 
-    /** dev.cel prefixes the position ({@code evaluation error at <input>:12: }); cel-go's error text has none. */
+    /**
+     * cel-go's text of an error: the innermost failing variable wraps it as the API server's composition does
+     * ({@code composited variable "X" fails to evaluate: ...}, nested once per variable); dev.cel's own text loses
+     * its position prefix ({@code evaluation error at <input>:12: }), which cel-go's has not, and is reworded.
+     */
     static String reason(CelEvaluationException e) {
-        Throwable t = e;
-        while (t.getCause() instanceof VariableFailed v) {
-            t = v.getCause();
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof VariableFailed v) {
+                return v.getMessage();
+            }
         }
-        String message = t.getMessage() == null ? t.toString() : t.getMessage();
-        return message.replaceFirst("^evaluation error(?: at <input>:\\d+)?: ", "");
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return CelGoErrors.text(message.replaceFirst("^evaluation error(?: at <input>:\\d+)?: ", ""));
     }
 
     /** One constraint's evaluation: the activation, the memoised variables, and the cost spent so far. */
@@ -299,7 +304,7 @@ public final class CelTemplate {
                 values.put(name, value);
                 return value;
             } catch (CelEvaluationException e) {
-                VariableFailed failed = new VariableFailed(e);
+                VariableFailed failed = new VariableFailed(name, e);
                 values.put(name, failed);
                 throw failed;
             }
@@ -322,10 +327,13 @@ public final class CelTemplate {
         }
     }
 
-    /** A variable's evaluation failed; the expression reading it fails with the same error. */
+    /**
+     * A variable's evaluation failed; the expression reading it fails with this error, worded as [K8S]
+     * apiserver/pkg/admission/plugin/cel/composition.go does.
+     */
     static final class VariableFailed extends RuntimeException {
-        VariableFailed(CelEvaluationException cause) {
-            super(reason(cause), cause, false, false);
+        VariableFailed(String name, CelEvaluationException cause) {
+            super("composited variable \"" + name + "\" fails to evaluate: " + reason(cause), cause, false, false);
         }
     }
 
