@@ -5,7 +5,6 @@ import io.portcullis.constraint.cel.JsonCel;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Gatekeeper's K8sNativeValidation driver ([GK] pkg/drivers/k8scel/driver.go): each selected constraint is
@@ -34,9 +33,7 @@ final class CelDriver implements Driver {
             }
             Constraint constraint = s.constraint();
             for (String message : s.template().cel().evaluate(input, JsonCel.of(constraint.object()))) {
-                results.add(new Result(constraint.kind(), constraint.name(), constraint.object(),
-                        constraint.enforcement().action(), constraint.enforcement().actionsAt(point), message,
-                        JsonNodeFactory.instance.objectNode()));
+                results.add(Validator.result(constraint, point, message, null));
             }
         }
         return results;

@@ -551,7 +551,8 @@ public final class Validator {
         return out.toByteArray();
     }
 
-    private static Result result(Constraint constraint, EnforcementPoint point, String msg, JsonNode details) {
+    /** A violation of the constraint at this enforcement point, as every driver reports it. */
+    static Result result(Constraint constraint, EnforcementPoint point, String msg, JsonNode details) {
         return new Result(constraint.kind(), constraint.name(), constraint.object(), constraint.enforcement().action(),
                 constraint.enforcement().actionsAt(point), msg,
                 details == null ? JsonNodeFactory.instance.objectNode() : details);
