@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionResponse;
@@ -76,25 +77,31 @@ public class AdmissionController {
     }
 
     @PostMapping(path = "/v1/admit", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<byte[]> admit(HttpServletRequest http) throws IOException {
+    public Object admit(HttpServletRequest http) throws IOException {
         return serve(Webhook.VALIDATION, handlers.validating(), http);
     }
 
     @PostMapping(path = "/v1/mutate", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<byte[]> mutate(HttpServletRequest http) throws IOException {
+    public Object mutate(HttpServletRequest http) throws IOException {
         return serve(Webhook.MUTATION, handlers.mutating(), http);
     }
 
     @PostMapping(path = "/v1/admitlabel", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<byte[]> admitLabel(HttpServletRequest http) throws IOException {
+    public Object admitLabel(HttpServletRequest http) throws IOException {
         return serve(Webhook.NAMESPACE_LABEL, handlers.namespaceLabel(), http);
     }
 
-    private ResponseEntity<byte[]> serve(Webhook webhook, AdmissionHandler handler, HttpServletRequest http)
-            throws IOException {
+    /**
+     * A {@code ResponseEntity} when the answer is known at once (refusals, bad input), else a future of it that
+     * Spring MVC writes when the handler answers: the Tomcat thread goes back to its pool meanwhile. (Spring picks
+     * the return value handler by the value's class.) A refusal is written at once, on this thread, so that it is
+     * sent before the connection is closed on a body still arriving.
+     */
+    private Object serve(Webhook webhook, AdmissionHandler handler, HttpServletRequest http) throws IOException {
         RequestDeadline due = new RequestDeadline(RequestStart.of(http), deadline);
         try {
-            return decide(webhook, handler, http, due);
+            CompletableFuture<ResponseEntity<byte[]>> answer = decide(webhook, handler, http, due);
+            return answer.isDone() ? answer.join() : answer;
         } finally {
             // Answered early, the client may still be sending: let it finish (within the deadline) so that it reads
             // the answer. After a complete body this reads only its end. A body still arriving at the deadline is
@@ -105,11 +112,11 @@ public class AdmissionController {
         }
     }
 
-    private ResponseEntity<byte[]> decide(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
-            RequestDeadline due) throws IOException {
+    private CompletableFuture<ResponseEntity<byte[]>> decide(Webhook webhook, AdmissionHandler handler,
+            HttpServletRequest http, RequestDeadline due) throws IOException {
         Optional<Refusal> full = runner.refusalWhenFull();
         if (full.isPresent()) {
-            return refuse(webhook, http, full.get(), http.getInputStream());
+            return done(refuse(webhook, http, full.get(), http.getInputStream()));
         }
         long declared = http.getContentLengthLong();
         // What the Content-Length costs at the least (one long string); RequestBody reserves more as the body's
@@ -117,16 +124,21 @@ public class AdmissionController {
         long upfront = RequestCost.of(declared > reader.limits().maxRequestBytes() ? 0 : Math.max(0, declared), 0);
         MemoryBudget.Reservation reservation = budget.tryReserve(upfront);
         if (reservation == null) {
-            return refuse(webhook, http, budget.refusal(upfront), http.getInputStream());
+            return done(refuse(webhook, http, budget.refusal(upfront), http.getInputStream()));
         }
+        CompletableFuture<ResponseEntity<byte[]>> answer;
         try {
-            return readAndRun(webhook, handler, http, due, reservation);
-        } finally {
+            answer = readAndRun(webhook, handler, http, due, reservation);
+        } catch (IOException | RuntimeException e) {
             reservation.release();
+            throw e;
         }
+        // The review and its answer are in memory until the answer is written.
+        answer.whenComplete((written, failure) -> reservation.release());
+        return answer;
     }
 
-    private ResponseEntity<byte[]> readAndRun(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
+    private CompletableFuture<ResponseEntity<byte[]>> readAndRun(Webhook webhook, AdmissionHandler handler, HttpServletRequest http,
             RequestDeadline due, MemoryBudget.Reservation reservation) throws IOException {
         RequestBody body = new RequestBody(http.getInputStream(), due, budget, reservation, http.getContentLengthLong());
         AdmissionReview review;
@@ -134,24 +146,29 @@ public class AdmissionController {
             review = reader.read(body, http.getContentLengthLong());
         } catch (InvalidAdmissionReviewException e) {
             if (body.refusal() != null) {
-                return refuse(webhook, http, body.refusal(), body.start());
+                return done(refuse(webhook, http, body.refusal(), body.start()));
             }
             log.warn("{}: rejected a request from {}: {}", webhook.path(), http.getRemoteAddr(), e.getMessage());
             if (e.identified()) {
                 AdmissionResponse rejection = AdmissionResponse.errored(e.tooLarge() ? 413 : 400, e.getMessage());
-                return ok(writer.write(e.version(), e.uid(), rejection));
+                return done(ok(writer.write(e.version(), e.uid(), rejection)));
             }
-            return status(e.tooLarge() ? new Refusal(413, "RequestEntityTooLarge", e.getMessage())
-                    : new Refusal(400, "BadRequest", e.getMessage()));
+            return done(status(e.tooLarge() ? new Refusal(413, "RequestEntityTooLarge", e.getMessage())
+                    : new Refusal(400, "BadRequest", e.getMessage())));
         }
         Optional<String> notInForce = policies.notInForce();
         if (notInForce.isPresent() && !handler.needsNoPolicies(review.request())) {
             metrics.refused(webhook, 503);
-            return status(new Refusal(503, "ServiceUnavailable", notInForce.get()));
+            return done(status(new Refusal(503, "ServiceUnavailable", notInForce.get())));
         }
         // The handler may outlive the answer (an overrun it does not stop at once): it holds the memory until it ends.
         MemoryBudget.Reservation heldByHandler = reservation.retain();
-        AdmissionResponse response = runner.run(webhook, handler, review.request(), due, heldByHandler::release);
+        return runner.submit(webhook, handler, review.request(), due, heldByHandler::release)
+                .thenApply(response -> answer(webhook, review, response, due));
+    }
+
+    private ResponseEntity<byte[]> answer(Webhook webhook, AdmissionReview review, AdmissionResponse response,
+            RequestDeadline due) {
         byte[] answer = writer.write(review, response);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - due.startNanos());
         metrics.record(webhook, review.request(), response, elapsed);
@@ -182,6 +199,10 @@ public class AdmissionController {
         }
         AdmissionResponse rejection = AdmissionResponse.errored(refusal.code(), refusal.message());
         return ok(writer.write(identity.get().version(), identity.get().uid(), rejection));
+    }
+
+    private static CompletableFuture<ResponseEntity<byte[]>> done(ResponseEntity<byte[]> answer) {
+        return CompletableFuture.completedFuture(answer);
     }
 
     private static ResponseEntity<byte[]> ok(byte[] review) {

@@ -3,12 +3,12 @@ package io.portcullis.webhook;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.portcullis.admission.AdmissionHandler;
@@ -29,13 +29,16 @@ import org.slf4j.LoggerFactory;
  * <li>Deadline passed while running: the handler is interrupted (the policy engine stops on interrupt). One that
  *     ignores interrupts keeps its thread until it ends, so the pool bounds even those.</li>
  * </ul>
- * The request thread waits for the answer, so Tomcat threads, not handler threads, hold the connections.
+ * No thread waits for an answer: the caller gets a future, so a review waiting in the queue holds memory but no
+ * thread.
  */
 public final class DeadlineRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeadlineRunner.class);
 
     private final ThreadPoolExecutor pool;
+    /** Answers a review whose handler has not by its deadline. */
+    private final ScheduledThreadPoolExecutor deadlines;
     private final int threads;
     private final int queueCapacity;
 
@@ -52,6 +55,13 @@ public final class DeadlineRunner implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queueCapacity), new HandlerThreads());
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "admission-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        // Most reviews answer long before their deadline: their timers leave the queue when cancelled.
+        this.deadlines.setRemoveOnCancelPolicy(true);
     }
 
     /** Handlers running now. */
@@ -78,12 +88,24 @@ public final class DeadlineRunner implements AutoCloseable {
     }
 
     /**
-     * The handler's answer, or an error answer, by the request's deadline.
+     * The handler's answer, or an error answer, by the request's deadline; blocks the calling thread. The webhook
+     * itself uses {@link #submit}, which does not.
+     */
+    AdmissionResponse run(Webhook webhook, AdmissionHandler handler, AdmissionRequest request,
+            RequestDeadline deadline, Runnable whenDone) {
+        return submit(webhook, handler, request, deadline, whenDone).join();
+    }
+
+    /**
+     * Starts the handler; the future completes with its answer, or with an error answer at the deadline, on the
+     * refusal or when the handler fails. It never completes exceptionally and never after the deadline, and no
+     * thread waits for it: a review in the queue holds no Tomcat thread, so the threads that read requests stay free
+     * to answer the reviews refused under overload at once.
      *
      * @param whenDone runs once, when the handler has finished or it is sure never to run; the answer may be sent
      *                 before (an overrunning handler), so what the handler uses is released here, not by the caller
      */
-    AdmissionResponse run(Webhook webhook, AdmissionHandler handler, AdmissionRequest request,
+    CompletableFuture<AdmissionResponse> submit(Webhook webhook, AdmissionHandler handler, AdmissionRequest request,
             RequestDeadline deadline, Runnable whenDone) {
         String what = webhook.label() + " of " + request.describe();
         Job job = new Job(handler, request, deadline, whenDone);
@@ -92,37 +114,43 @@ public final class DeadlineRunner implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             whenDone.run();
             if (pool.isShutdown()) {
-                return AdmissionResponse.errored(503, "portcullis is shutting down");
+                return CompletableFuture.completedFuture(AdmissionResponse.errored(503, "portcullis is shutting down"));
             }
             log.debug("{} uid={} refused: {} running, {} queued", what, request.uid(), threads, queueCapacity);
-            return AdmissionResponse.errored(429, "too many requests in flight: " + what + " was refused because "
-                    + threads + " reviews are running and " + queueCapacity + " are waiting; try again");
+            return CompletableFuture.completedFuture(AdmissionResponse.errored(429, "too many requests in flight: "
+                    + what + " was refused because " + threads + " reviews are running and " + queueCapacity
+                    + " are waiting; try again"));
         }
-        try {
-            AdmissionResponse response = job.answer.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
-            if (response == null) {
-                log.warn("{} handler returned no response for {} uid={}", webhook.label(), request.describe(),
-                        request.uid());
-                return AdmissionResponse.errored(500, what + " failed: the handler returned no response");
+        CompletableFuture<AdmissionResponse> result = new CompletableFuture<>();
+        ScheduledFuture<?> timer = deadlines.schedule(() -> {
+            if (result.complete(overran(what, deadline))) {
+                boolean started = job.abandon();
+                log.warn("{} uid={} {} the {} deadline; answered with an error", what, request.uid(),
+                        started ? "overran" : "waited for a handler thread past", deadline);
             }
-            return response;
-        } catch (TimeoutException e) {
-            boolean started = job.abandon();
-            log.warn("{} uid={} {} the {} deadline; answered with an error", what, request.uid(),
-                    started ? "overran" : "waited for a handler thread past", deadline);
+        }, Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        job.answer.whenComplete((response, failure) -> {
+            timer.cancel(false);
+            result.complete(answer(webhook, request, what, deadline, response, failure));
+        });
+        return result;
+    }
+
+    private static AdmissionResponse answer(Webhook webhook, AdmissionRequest request, String what,
+            RequestDeadline deadline, AdmissionResponse response, Throwable failure) {
+        if (failure instanceof Expired) {
             return overran(what, deadline);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Expired) {
-                return overran(what, deadline);
-            }
-            log.warn("{} handler failed on {} uid={}", webhook.label(), request.describe(), request.uid(), cause);
-            return AdmissionResponse.errored(500, what + " failed: " + describe(cause));
-        } catch (InterruptedException e) {
-            job.abandon();
-            Thread.currentThread().interrupt();
-            return AdmissionResponse.errored(503, what + " was interrupted: the server is stopping");
         }
+        if (failure != null) {
+            log.warn("{} handler failed on {} uid={}", webhook.label(), request.describe(), request.uid(), failure);
+            return AdmissionResponse.errored(500, what + " failed: " + describe(failure));
+        }
+        if (response == null) {
+            log.warn("{} handler returned no response for {} uid={}", webhook.label(), request.describe(),
+                    request.uid());
+            return AdmissionResponse.errored(500, what + " failed: the handler returned no response");
+        }
+        return response;
     }
 
     private static AdmissionResponse overran(String what, RequestDeadline deadline) {
@@ -132,6 +160,7 @@ public final class DeadlineRunner implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     /** The exception's own message, with its type when the message alone would say nothing. */
