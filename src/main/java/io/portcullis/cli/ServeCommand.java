@@ -75,6 +75,15 @@ public final class ServeCommand implements Callable<Integer> {
             + "cluster mode (portcullis.violations.emit-audit-events).")
     boolean emitAuditEvents;
 
+    @Option(names = "--admission-events-involved-namespace", description = "Admission Events go into the reviewed "
+            + "object's namespace, about the object itself "
+            + "(portcullis.violations.admission-events-involved-namespace).")
+    boolean admissionEventsInvolvedNamespace;
+
+    @Option(names = "--audit-events-involved-namespace", description = "Audit Events go into the audited object's "
+            + "namespace, about the object itself (portcullis.violations.audit-events-involved-namespace).")
+    boolean auditEventsInvolvedNamespace;
+
     @Option(names = "--namespace", paramLabel = "NS",
             description = "The server's own namespace (portcullis.namespace; default $POD_NAMESPACE or "
                     + "portcullis-system).")
@@ -129,6 +138,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (emitAuditEvents) {
             args.add("--portcullis.violations.emit-audit-events=true");
+        }
+        if (admissionEventsInvolvedNamespace) {
+            args.add("--portcullis.violations.admission-events-involved-namespace=true");
+        }
+        if (auditEventsInvolvedNamespace) {
+            args.add("--portcullis.violations.audit-events-involved-namespace=true");
         }
         if (namespace != null) {
             args.add("--portcullis.namespace=" + namespace);

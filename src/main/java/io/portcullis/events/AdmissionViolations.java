@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * What Gatekeeper's validation webhook does with each violation besides answering ({@code pkg/webhook/policy.go}):
  * with {@code --log-denies} a log line "denied admission: MSG" with Gatekeeper's fields (for every violation,
  * whatever its action, as Gatekeeper logs them), with {@code --emit-admission-events} a Warning Event per action
- * (reasons FailedAdmission, WarningAdmission, DryrunViolation) in Portcullis's namespace. Both off: {@link #active}
+ * (reasons FailedAdmission, WarningAdmission, DryrunViolation) placed as {@link EventPlacement} says. Both off: {@link #active}
  * is false and the webhook never calls {@link #report}.
  */
 public final class AdmissionViolations {
@@ -26,13 +26,13 @@ public final class AdmissionViolations {
 
     private final boolean logDenies;
     private final EventSink events;
-    private final String eventNamespace;
+    private final EventPlacement placement;
 
     /** @param events where Events go, or null when none are emitted */
-    public AdmissionViolations(boolean logDenies, EventSink events, String eventNamespace) {
+    public AdmissionViolations(boolean logDenies, EventSink events, EventPlacement placement) {
         this.logDenies = logDenies;
         this.events = events;
-        this.eventNamespace = eventNamespace;
+        this.placement = placement;
     }
 
     public boolean active() {
@@ -91,8 +91,11 @@ public final class AdmissionViolations {
         annotations.put("resource_namespace", request.namespace());
         annotations.put("resource_name", resourceName);
         annotations.put("request_username", request.userInfo().username());
-        ViolationEvent.InvolvedObject involved = ViolationEvent.InvolvedObject.of(eventNamespace, request.kind().kind(),
-                request.namespace(), resourceName, result.constraintKind(), result.constraintName());
+        // As Gatekeeper: the object's own metadata places the event (a request's namespace may be absent from it).
+        JsonNode metadata = request.object().path("metadata");
+        ViolationEvent.InvolvedObject involved = placement.involved(request.kind().kind(), text(metadata, "namespace"),
+                resourceName, text(metadata, "uid"), text(metadata, "resourceVersion"), result.constraintKind(),
+                result.constraintName());
         for (String action : scoped.isEmpty() ? List.of(result.enforcementAction()) : scoped) {
             String what;
             String reason;
@@ -110,14 +113,18 @@ public final class AdmissionViolations {
                     reason = "FailedAdmission";
                 }
             }
-            events.offer(new ViolationEvent(eventNamespace, involved, reason, what + ", Resource Namespace: "
-                    + request.namespace() + ", Constraint: " + result.constraintName() + ", Message: " + result.msg(),
-                    annotations, COMPONENT));
+            events.offer(new ViolationEvent(involved.namespace(), involved, reason,
+                    placement.message(what, request.namespace(), result.constraintName(), result.msg()), annotations,
+                    COMPONENT));
         }
     }
 
     private static String nameOf(JsonNode object) {
-        JsonNode name = object.path("metadata").path("name");
-        return name.isString() ? name.asString() : "";
+        return text(object.path("metadata"), "name");
+    }
+
+    private static String text(JsonNode object, String field) {
+        JsonNode value = object.path(field);
+        return value.isString() ? value.asString() : "";
     }
 }

@@ -13,18 +13,18 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Gatekeeper's {@code --emit-audit-events} ({@code emitEvent} in {@code pkg/audit/manager.go}): a Warning Event with
- * reason AuditViolation for each violation the audit finds, in Portcullis's namespace, with Gatekeeper's
+ * reason AuditViolation for each violation the audit finds, placed as {@link EventPlacement} says, with Gatekeeper's
  * annotations ({@code auditTimestamp} is the audit id).
  */
 public final class AuditViolationEvents implements AuditRun.ViolationListener {
     static final String COMPONENT = "portcullis-audit";
 
     private final EventSink events;
-    private final String eventNamespace;
+    private final EventPlacement placement;
 
-    public AuditViolationEvents(EventSink events, String eventNamespace) {
+    public AuditViolationEvents(EventSink events, EventPlacement placement) {
         this.events = events;
-        this.eventNamespace = eventNamespace;
+        this.placement = placement;
     }
 
     @Override
@@ -50,10 +50,11 @@ public final class AuditViolationEvents implements AuditRun.ViolationListener {
         annotations.put("resource_kind", resource.kind());
         annotations.put("resource_namespace", namespace);
         annotations.put("resource_name", name);
-        events.offer(new ViolationEvent(eventNamespace,
-                ViolationEvent.InvolvedObject.of(eventNamespace, resource.kind(), namespace, name,
-                        result.constraintKind(), result.constraintName()),
-                "AuditViolation", "Resource Namespace: " + namespace + ", Constraint: " + result.constraintName()
-                        + ", Message: " + result.msg(), annotations, COMPONENT));
+        JsonNode metadata = object.path("metadata");
+        ViolationEvent.InvolvedObject involved = placement.involved(resource.kind(), namespace, name,
+                metadata.path("uid").asString(""), metadata.path("resourceVersion").asString(""),
+                result.constraintKind(), result.constraintName());
+        events.offer(new ViolationEvent(involved.namespace(), involved, "AuditViolation",
+                placement.message(null, namespace, result.constraintName(), result.msg()), annotations, COMPONENT));
     }
 }

@@ -100,7 +100,8 @@ public final class ClusterEventWriter implements EventSink, AutoCloseable {
                 .withKind(event.involvedObject().kind())
                 .withName(involvedName)
                 .withNamespace(event.involvedObject().namespace())
-                .withUid(event.involvedObject().uid())
+                .withUid(emptyToNull(event.involvedObject().uid()))
+                .withResourceVersion(emptyToNull(event.involvedObject().resourceVersion()))
                 .endInvolvedObject()
                 .withType("Warning")
                 .withReason(event.reason())
@@ -111,6 +112,10 @@ public final class ClusterEventWriter implements EventSink, AutoCloseable {
                 .withLastTimestamp(time)
                 .withCount(1)
                 .build();
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * One Kubernetes Event about a violation, as Gatekeeper's event recorder writes it: type Warning, in
- * {@code namespace} (Portcullis's own), about {@code involvedObject}, with Gatekeeper's annotations.
+ * {@code namespace} (Portcullis's own, or the object's: {@link EventPlacement}), about {@code involvedObject}, with
+ * Gatekeeper's annotations.
  *
  * @param component the event's {@code source.component} (the reporting controller)
  */
@@ -16,17 +17,10 @@ public record ViolationEvent(String namespace, InvolvedObject involvedObject, St
     }
 
     /**
-     * The violating object as Gatekeeper refers to it: kind, name, and the event's namespace; its uid is a
-     * synthetic {@code kind/namespace/name/constraintKind/constraintNamespace/constraintName}, so events about one
-     * object and constraint correlate.
+     * The violating object as the event refers to it ({@code involvedObject}); see {@link EventPlacement}.
+     *
+     * @param resourceVersion empty unless the event is about the object itself (in its own namespace)
      */
-    public record InvolvedObject(String kind, String name, String namespace, String uid) {
-
-        /** Gatekeeper's {@code getViolationRef} without {@code --*-events-involved-namespace}. */
-        public static InvolvedObject of(String eventNamespace, String kind, String namespace, String name,
-                String constraintKind, String constraintName) {
-            return new InvolvedObject(kind, name, eventNamespace,
-                    kind + "/" + namespace + "/" + name + "/" + constraintKind + "//" + constraintName);
-        }
+    public record InvolvedObject(String kind, String name, String namespace, String uid, String resourceVersion) {
     }
 }

@@ -34,8 +34,10 @@ public class ViolationReportingConfiguration {
     /** The audit's Events; {@code io.portcullis.audit} hands it to the AuditManager. */
     @Bean
     @ConditionalOnExpression(IN_CLUSTER + " and ${portcullis.violations.emit-audit-events:false}")
-    AuditViolationEvents auditViolationEvents(ClusterEventWriter writer, PortcullisProperties portcullis) {
-        return new AuditViolationEvents(writer, portcullis.namespace());
+    AuditViolationEvents auditViolationEvents(ClusterEventWriter writer, ViolationReportingProperties properties,
+            PortcullisProperties portcullis) {
+        return new AuditViolationEvents(writer,
+                new EventPlacement(portcullis.namespace(), properties.auditEventsInvolvedNamespace()));
     }
 
     @Bean
@@ -46,6 +48,7 @@ public class ViolationReportingConfiguration {
                     + "(portcullis.source=kubernetes)");
         }
         EventSink events = properties.emitAdmissionEvents() ? writer.getIfAvailable() : null;
-        return new AdmissionViolations(properties.logDenies(), events, portcullis.namespace());
+        return new AdmissionViolations(properties.logDenies(), events,
+                new EventPlacement(portcullis.namespace(), properties.admissionEventsInvolvedNamespace()));
     }
 }

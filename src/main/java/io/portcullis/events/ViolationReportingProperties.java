@@ -10,6 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param logDenies           a log line with Gatekeeper's fields for each violation an admission review finds
  * @param emitAdmissionEvents a Kubernetes Event for each such violation (cluster mode only)
  * @param emitAuditEvents     a Kubernetes Event for each violation the audit finds (cluster mode only)
+ * @param admissionEventsInvolvedNamespace admission Events go into the reviewed object's namespace, about the
+ *                            object itself ({@link EventPlacement}); Gatekeeper's
+ *                            {@code --admission-events-involved-namespace}
+ * @param auditEventsInvolvedNamespace the same for audit Events ({@code --audit-events-involved-namespace})
  * @param eventQueueCapacity  Events waiting to be written; beyond that they are dropped and counted
  *                            ({@code portcullis_events_dropped_total}), so the API server's pace never slows a
  *                            review
@@ -19,6 +23,8 @@ public record ViolationReportingProperties(
         @DefaultValue("false") boolean logDenies,
         @DefaultValue("false") boolean emitAdmissionEvents,
         @DefaultValue("false") boolean emitAuditEvents,
+        @DefaultValue("false") boolean admissionEventsInvolvedNamespace,
+        @DefaultValue("false") boolean auditEventsInvolvedNamespace,
         @DefaultValue("1000") int eventQueueCapacity) {
 
     public ViolationReportingProperties {

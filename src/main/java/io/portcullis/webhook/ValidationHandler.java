@@ -12,6 +12,7 @@ import io.portcullis.expansion.ExpansionTemplate;
 import io.portcullis.expansion.Resultant;
 import io.portcullis.expansion.ResultantReview;
 import io.portcullis.events.AdmissionViolations;
+import io.portcullis.events.EventPlacement;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
@@ -58,7 +59,7 @@ public class ValidationHandler implements AdmissionHandler {
 
     /** Without --log-denies and admission Events. */
     public ValidationHandler(ActivePolicies policies, TemplateCompiler compiler, PortcullisProperties properties) {
-        this(policies, compiler, properties, new AdmissionViolations(false, null, properties.namespace()));
+        this(policies, compiler, properties, new AdmissionViolations(false, null, new EventPlacement(properties.namespace(), false)));
     }
 
     @Autowired

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.events.AuditViolationEvents;
+import io.portcullis.events.EventPlacement;
 import io.portcullis.events.ClusterEventWriter;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,7 +45,7 @@ class AuditEventsTest {
         AuditReport report;
         try (ClusterEventWriter writer = new ClusterEventWriter(client, 100, new SimpleMeterRegistry())) {
             ClusterAudit audit = new ClusterAudit(client, 500, 20);
-            audit.reportTo(new AuditViolationEvents(writer, "portcullis-system"));
+            audit.reportTo(new AuditViolationEvents(writer, new EventPlacement("portcullis-system", false)));
             report = audit.run(AuditFixtures.validator(owner), GatekeeperConfig.EMPTY, AuditProgress.NONE);
             awaitEvents(1);
         }
@@ -70,9 +72,41 @@ class AuditEventsTest {
                 Map.entry("resource_name", "unowned")));
     }
 
+    @Test
+    void withTheInvolvedNamespaceOptionTheAuditEventGoesIntoTheObjectsNamespaceAboutTheObjectItself() throws Exception {
+        AuditFixtures.serveDiscovery(server);
+        ObjectNode owner = constraint("pods-need-owner", "warn", "");
+        createConstraint(client, owner);
+        createNamespace(client, "team-a", Map.of());
+        createPod(client, "team-a", "unowned", Map.of(), Map.of());
+
+        try (ClusterEventWriter writer = new ClusterEventWriter(client, 100, new SimpleMeterRegistry())) {
+            ClusterAudit audit = new ClusterAudit(client, 500, 20);
+            audit.reportTo(new AuditViolationEvents(writer, new EventPlacement("portcullis-system", true)));
+            audit.run(AuditFixtures.validator(owner), GatekeeperConfig.EMPTY, AuditProgress.NONE);
+            awaitEvents("team-a", 1);
+        }
+
+        List<Event> events = client.v1().events().inNamespace("team-a").list().getItems();
+        assertThat(events).hasSize(1);
+        Event event = events.getFirst();
+        assertThat(event.getMessage()).isEqualTo("Constraint: pods-need-owner, Message: "
+                + "Pod unowned has no owner label (operation \"\", user {})");
+        Pod pod = client.pods().inNamespace("team-a").withName("unowned").get();
+        assertThat(event.getInvolvedObject().getNamespace()).isEqualTo("team-a");
+        assertThat(event.getInvolvedObject().getUid()).isNotEmpty().isEqualTo(pod.getMetadata().getUid());
+        assertThat(event.getInvolvedObject().getResourceVersion()).isNotEmpty()
+                .isEqualTo(pod.getMetadata().getResourceVersion());
+        assertThat(client.v1().events().inNamespace("portcullis-system").list().getItems()).isEmpty();
+    }
+
     private void awaitEvents(int count) throws InterruptedException {
+        awaitEvents("portcullis-system", count);
+    }
+
+    private void awaitEvents(String namespace, int count) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (client.v1().events().inNamespace("portcullis-system").list().getItems().size() < count
+        while (client.v1().events().inNamespace(namespace).list().getItems().size() < count
                 && System.nanoTime() < end) {
             Thread.sleep(50);
         }

@@ -78,7 +78,7 @@ class ViolationEventsTest {
     @Test
     void eachAdmissionViolationBecomesAnEventPerActionWithGatekeepersReasonAndAnnotations() throws Exception {
         ClusterEventWriter writer = writer(client, 100);
-        AdmissionViolations violations = new AdmissionViolations(false, writer, NS);
+        AdmissionViolations violations = new AdmissionViolations(false, writer, new EventPlacement(NS, false));
         assertThat(violations.active()).isTrue();
         AdmissionRequest request = podCreate("web");
         violations.report(request, review(request, constraint("must-have-owner", "deny"),
@@ -111,8 +111,46 @@ class ViolationEventsTest {
     }
 
     @Test
+    void withTheInvolvedNamespaceOptionTheEventGoesIntoTheObjectsNamespaceAboutTheObjectItself() throws Exception {
+        ClusterEventWriter writer = writer(client, 100);
+        AdmissionViolations violations = new AdmissionViolations(false, writer, new EventPlacement(NS, true));
+        AdmissionRequest update = podUpdate("web", "4f6c1c2e-0000-4000-8000-000000000001", "42");
+        violations.report(update, review(update, constraint("must-have-owner", "deny")));
+
+        Event deny = awaitEvents("apps", 1).getFirst();
+        assertThat(deny.getReason()).isEqualTo("FailedAdmission");
+        // Gatekeeper's format without the namespace part: the event's namespace says it.
+        assertThat(deny.getMessage()).isEqualTo("Admission webhook \"validation.portcullis.dev\" denied request, "
+                + "Constraint: must-have-owner, Message: web has no owner");
+        assertThat(deny.getInvolvedObject().getNamespace()).isEqualTo("apps");
+        assertThat(deny.getInvolvedObject().getUid()).isEqualTo("4f6c1c2e-0000-4000-8000-000000000001");
+        assertThat(deny.getInvolvedObject().getResourceVersion()).isEqualTo("42");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).isEmpty();
+
+        // An object being created has no uid nor resourceVersion yet: the event names it by kind and name only.
+        AdmissionRequest create = podCreate("fresh");
+        violations.report(create, review(create, constraint("must-have-owner", "deny")));
+        Event fresh = awaitEvents("apps", 2).stream().filter(e -> e.getInvolvedObject().getName().equals("fresh"))
+                .findFirst().orElseThrow();
+        assertThat(fresh.getInvolvedObject().getUid()).isNull();
+        assertThat(fresh.getInvolvedObject().getResourceVersion()).isNull();
+    }
+
+    @Test
+    void aClusterScopedObjectsEventStaysInOurNamespaceEvenWithTheInvolvedNamespaceOption() {
+        ViolationEvent.InvolvedObject namespace = new EventPlacement(NS, true)
+                .involved("Namespace", "", "team-a", "uid-1", "7", "K8sRequiredLabels", "ns-must-have-owner");
+        assertThat(namespace.namespace()).isEqualTo(NS);
+        assertThat(namespace.uid()).isEqualTo("uid-1");
+        assertThat(new EventPlacement(NS, false)
+                .involved("Namespace", "", "team-a", "uid-1", "7", "K8sRequiredLabels", "ns-must-have-owner"))
+                .isEqualTo(new ViolationEvent.InvolvedObject("Namespace", "team-a", NS,
+                        "Namespace//team-a/K8sRequiredLabels//ns-must-have-owner", ""));
+    }
+
+    @Test
     void withEverythingOffTheWebhookHasNothingToDo() {
-        assertThat(new AdmissionViolations(false, null, NS).active()).isFalse();
+        assertThat(new AdmissionViolations(false, null, new EventPlacement(NS, false)).active()).isFalse();
     }
 
     @Test
@@ -137,7 +175,7 @@ class ViolationEventsTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterEventWriter writer = new ClusterEventWriter(hanging, 1, registry);
         closing.add(writer);
-        AdmissionViolations violations = new AdmissionViolations(false, writer, NS);
+        AdmissionViolations violations = new AdmissionViolations(false, writer, new EventPlacement(NS, false));
         AdmissionRequest request = podCreate("web");
         List<Result> results = review(request, constraint("must-have-owner", "deny"));
 
@@ -158,11 +196,15 @@ class ViolationEventsTest {
     }
 
     private List<Event> awaitEvents(int count) throws InterruptedException {
+        return awaitEvents(NS, count);
+    }
+
+    private List<Event> awaitEvents(String namespace, int count) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<Event> events = client.v1().events().inNamespace(NS).list().getItems();
+        List<Event> events = client.v1().events().inNamespace(namespace).list().getItems();
         while (events.size() < count && System.nanoTime() < end) {
             Thread.sleep(50);
-            events = client.v1().events().inNamespace(NS).list().getItems();
+            events = client.v1().events().inNamespace(namespace).list().getItems();
         }
         assertThat(events).hasSize(count);
         return events;
@@ -188,6 +230,18 @@ class ViolationEventsTest {
         List<Result> results = validator.review(Review.ofAdmissionRequest(request.raw(), null), EnforcementPoint.WEBHOOK);
         assertThat(results).hasSize(constraints.length);
         return results;
+    }
+
+    private static AdmissionRequest podUpdate(String name, String uid, String resourceVersion) {
+        String review = ("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview','request':{'uid':'u2',"
+                + "'kind':{'group':'','version':'v1','kind':'Pod'},'resource':{'group':'','version':'v1','resource':'pods'},"
+                + "'name':'" + name + "','namespace':'apps','operation':'UPDATE','userInfo':{'username':'alice'},"
+                + "'object':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'" + name + "','namespace':'apps',"
+                + "'uid':'" + uid + "','resourceVersion':'" + resourceVersion + "'},"
+                + "'spec':{'containers':[{'name':'app','image':'nginx'}]}},"
+                + "'oldObject':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'" + name + "','namespace':'apps'},"
+                + "'spec':{'containers':[{'name':'app','image':'nginx'}]}}}}").replace('\'', '"');
+        return new AdmissionReviewReader(AdmissionLimits.DEFAULT).read(review.getBytes(StandardCharsets.UTF_8)).request();
     }
 
     private static AdmissionRequest podCreate(String name) {
