@@ -270,7 +270,9 @@ public final class CelTemplate {
 
         private Object trace(Expression expression) throws CelEvaluationException {
             try {
-                return expression.program().trace(activation, (expr, value) -> charge(value));
+                // A resolver, not the map: dev.cel copies a map activation into an ImmutableMap on every call.
+                return expression.program().trace(name -> Optional.ofNullable(activation.get(name)),
+                        (expr, value) -> charge(value));
             } catch (CelEvaluationException e) {
                 OutOfBudget out = outOfBudget(e);
                 if (out != null) {
