@@ -2,7 +2,10 @@ package io.portcullis.engine;
 
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ActiveDataSegment;
+import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryImport;
+import com.dylibso.chicory.wasm.types.OpCode;
 import io.portcullis.engine.builtins.HostBuiltin;
 import io.portcullis.engine.builtins.HostBuiltins;
 import java.io.ByteArrayInputStream;
@@ -24,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  * evaluate hold one, as a {@link LoadedPolicy}. Cheap to keep in caches. Thread-safe and immutable.
  */
 public final class CompiledPolicy {
+    private static final long PAGE_BYTES = 64 * 1024;
     private static final int ABI_MAJOR = 1;
     private static final int MIN_ABI_MINOR = 2;
 
@@ -63,11 +67,12 @@ public final class CompiledPolicy {
     }
 
     private static ModuleDescription describe(WasmModule module, EngineConfig config) throws PolicyCompileException {
-        int initialPages = module.importSection().stream()
+        int declaredPages = module.importSection().stream()
                 .filter(MemoryImport.class::isInstance)
                 .map(i -> ((MemoryImport) i).limits().initialPages())
                 .findFirst()
                 .orElse(2);
+        int initialPages = Math.max(declaredPages, pagesForData(module));
         if (initialPages > config.maxMemoryPages()) {
             throw new PolicyCompileException("the module needs " + initialPages + " memory pages, above the cap of "
                     + config.maxMemoryPages());
@@ -84,6 +89,23 @@ public final class CompiledPolicy {
         }
         return new ModuleDescription(initialPages, toIds(probe.exportedMap(probe.exports().entrypoints())),
                 toIds(probe.exportedMap(probe.exports().builtins())));
+    }
+
+    /**
+     * The pages the module's data segments reach into. OPA's compiler declares its memory import with 2 pages
+     * whatever its data; a module with many templates (a group) has more constants than that, and a memory of the
+     * declared size cannot be instantiated ("out of bounds memory access" while the data is copied in).
+     */
+    static int pagesForData(WasmModule module) {
+        long end = 0;
+        for (DataSegment segment : module.dataSection().dataSegments()) {
+            if (segment instanceof ActiveDataSegment active && !active.offsetInstructions().isEmpty()
+                    && active.offsetInstructions().getFirst().opcode() == OpCode.I32_CONST) {
+                long offset = active.offsetInstructions().getFirst().operand(0) & 0xffffffffL;
+                end = Math.max(end, offset + active.data().length);
+            }
+        }
+        return (int) ((end + PAGE_BYTES - 1) / PAGE_BYTES);
     }
 
     /** What the module exports, to keep beside it in a cache. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.engine.PolicyEvaluationException.Reason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,42 @@ class PolicyEngineTest {
         assertThatThrownBy(() -> compileV1("t.rego", rego, "t/r"))
                 .isInstanceOf(PolicyCompileException.class)
                 .hasMessageContaining("http.send");
+    }
+
+    @Test
+    void aModuleWhoseConstantsOutgrowTheDeclaredMemoryIsInstantiated() throws Exception {
+        // OPA's compiler declares 2 pages (128 KiB) of memory whatever the module's data segments hold; 300 KiB of
+        // string constants (as a group of many templates has) reach past them.
+        StringBuilder rego = new StringBuilder("package big\nimport rego.v1\nmessages := [\n");
+        for (int i = 0; i < 3000; i++) {
+            rego.append("  \"").append(String.format("message %04d ", i)).append("x".repeat(90)).append("\",\n");
+        }
+        rego.append("]\npicked := messages[input.i]\n");
+        CompiledPolicy policy = compileV1("big.rego", rego.toString(), "big/picked");
+        assertThat(policy.initialPages()).isGreaterThan(2);
+        assertThat(policy.withData(null).evaluate("big/picked", JSON.readTree("{\"i\": 2999}")).asString())
+                .startsWith("message 2999 xxx");
+    }
+
+    @Test
+    void theMemoryCoversTheDataSegmentsWhereTheModuleDeclaresLess() {
+        // What OPA's compiler emitted for a group of 24 library templates: a memory import of 2 pages and data
+        // reaching past them (130,050 + 3,569 bytes), which could not be instantiated. Here: 1 page declared, 100
+        // bytes of data at 65,530.
+        ByteArrayOutputStream wasm = new ByteArrayOutputStream();
+        wasm.writeBytes(new byte[] {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00});
+        byte[] imports = {0x01, 0x03, 'e', 'n', 'v', 0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00, 0x01};
+        wasm.write(0x02);
+        wasm.write(imports.length);
+        wasm.writeBytes(imports);
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes(new byte[] {0x01, 0x00, 0x41, (byte) 0xFA, (byte) 0xFF, 0x03, 0x0b, 100});
+        data.writeBytes(new byte[100]);
+        wasm.write(0x0b);
+        wasm.write(data.size());
+        wasm.writeBytes(data.toByteArray());
+
+        assertThat(CompiledPolicy.pagesForData(com.dylibso.chicory.wasm.Parser.parse(wasm.toByteArray()))).isEqualTo(2);
     }
 
     @Test
