@@ -1,9 +1,11 @@
 package io.portcullis.policy;
 
 import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.engine.ExternalData;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
 import io.portcullis.webhook.PortcullisProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,9 +15,10 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(EngineProperties.class)
 public class EngineConfiguration {
 
+    /** external_data asks the Providers in force (io.portcullis.externaldata), when that part of the server runs. */
     @Bean(destroyMethod = "close")
-    PolicyEngine policyEngine(EngineProperties properties) {
-        return new PolicyEngine(properties.toConfig());
+    PolicyEngine policyEngine(EngineProperties properties, ObjectProvider<ExternalData> externalData) {
+        return new PolicyEngine(properties.toConfig().withExternalData(externalData.getIfAvailable(() -> ExternalData.NONE)));
     }
 
     @Bean

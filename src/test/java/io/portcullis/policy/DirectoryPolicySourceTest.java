@@ -3,6 +3,8 @@ package io.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.portcullis.externaldata.ClientCertificate;
+import io.portcullis.externaldata.Providers;
 import io.portcullis.constraint.EnforcementPoint;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.Result;
@@ -70,7 +72,8 @@ class DirectoryPolicySourceTest {
         errors = new PolicyFileErrors(registry);
         PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints),
                 List.of(dir.resolve("no-data")), List.of(dir.resolve("no-mutations")), List.of(), "portcullis-system", List.of(), List.of(), true);
-        source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors);
+        source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors,
+                new Providers(ClientCertificate.none()));
 
         source.reloadIfChanged();
         assertDenied();
@@ -285,7 +288,7 @@ class DirectoryPolicySourceTest {
                     List.of(), List.of(), "portcullis-system", List.of(), List.of(), true);
             PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
                     new ActivePolicies(compiler), new Readiness(event -> { }),
-                    new PolicyFileErrors(new SimpleMeterRegistry())).load();
+                    new PolicyFileErrors(new SimpleMeterRegistry()), new Providers(ClientCertificate.none())).load();
             assertThat(snapshot.problems()).singleElement().asString()
                     .startsWith(constraints.resolve("inf.yaml") + ": spec.parameters.max: .inf is not a number JSON can hold");
             assertThat(snapshot.validator().constraints()).extracting(c -> c.name()).containsExactly("three");
