@@ -295,6 +295,41 @@ class DirectoryPolicySourceTest {
         }
     }
 
+    /** Providers sit beside the constraints, as gator reads them; one Gatekeeper refuses is a file in error. */
+    @Test
+    void providersInTheConstraintsDirectoriesGoIntoForceAndAnInvalidOneIsAProblem(@TempDir Path root) throws Exception {
+        Path templates = Files.createDirectories(root.resolve("templates"));
+        Path constraints = Files.createDirectories(root.resolve("constraints"));
+        String caBundle = java.util.Base64.getEncoder().encodeToString(io.portcullis.tls.Pem.encode(
+                io.portcullis.e2e.TestPki.newCa("provider-ca").caCertificate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.writeString(constraints.resolve("good.yaml"), """
+                apiVersion: externaldata.gatekeeper.sh/v1beta1
+                kind: Provider
+                metadata: {name: good}
+                spec: {url: "https://checker.example/validate", timeout: 3, caBundle: %s}
+                """.formatted(caBundle));
+        Files.writeString(constraints.resolve("plain.yaml"), """
+                apiVersion: externaldata.gatekeeper.sh/v1alpha1
+                kind: Provider
+                metadata: {name: plain}
+                spec: {url: "http://checker.example/validate", timeout: 3}
+                """);
+        Providers providers = new Providers(ClientCertificate.none());
+        try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
+            TemplateCompiler compiler = new TemplateCompiler(engine);
+            PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints), List.of(),
+                    List.of(), List.of(), "portcullis-system", List.of(), List.of(), true);
+            PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
+                    new ActivePolicies(compiler), new Readiness(event -> { }),
+                    new PolicyFileErrors(new SimpleMeterRegistry()), providers).load();
+            assertThat(snapshot.problems()).containsExactly(constraints.resolve("plain.yaml")
+                    + ": Provider plain: only HTTPS scheme is supported for Providers");
+            assertThat(providers.names()).containsExactly("good");
+            assertThat(providers.active()).isEqualTo(1);
+            assertThat(providers.inError()).isEqualTo(1);
+        }
+    }
+
     private static EngineProperties noWarmUp() {
         return new EngineProperties(CompilerMode.NATIVE, null, null, Duration.ofSeconds(2), DataSize.ofMegabytes(256), 0,
                 ExecutionMode.COMPILED, Duration.ZERO);
