@@ -192,6 +192,22 @@ class ExternalDataClientTest {
     }
 
     @Test
+    void aProviderCertificateForAnotherHostIsRefused() throws Exception {
+        try (MockWebServer elsewhere = new MockWebServer()) {
+            TestPki.Issued serving = providerPki.server("elsewhere", List.of("elsewhere.example"), List.of());
+            elsewhere.useHttps(serving.sslContext(webhookCa.certificate()).getSocketFactory());
+            elsewhere.start();
+            Providers providers = new Providers(ClientCertificate.of(webhook.certificate(), webhook.key()));
+            providers.upsert(provider("p", elsewhere.url("/validate").toString(), 3, providerPki.caCertificate()));
+
+            JsonNode answer = new ExternalDataClient(providers, cache(Duration.ZERO)).fetch("p", List.of("a"), PLENTY);
+
+            assertThat(answer.path("status_code").asInt()).isEqualTo(500);
+            assertThat(elsewhere.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
     void anUnknownProviderIsA400WithGatekeepersMessage() {
         JsonNode answer = client(cache(Duration.ZERO)).fetch("missing", List.of("a"), PLENTY);
 
