@@ -1,10 +1,14 @@
 package io.portcullis.externaldata;
 
 import io.portcullis.engine.ExternalData;
+import io.portcullis.mutation.gatekeeper.ProviderCalls;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link #RESERVE}, so the policy still has time to turn a slow provider into a violation instead of the whole
  * review missing its deadline.
  */
-public final class ExternalDataClient implements ExternalData {
+public final class ExternalDataClient implements ExternalData, ProviderCalls {
     private static final Logger log = LoggerFactory.getLogger(ExternalDataClient.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final Duration RESERVE = Duration.ofMillis(200);
@@ -83,6 +87,44 @@ public final class ExternalDataClient implements ExternalData {
         }
         items.addAll(response.items());
         return regoResponse(answer.statusCode(), items, response.systemError());
+    }
+
+    /**
+     * For mutation, as Gatekeeper's mutation system sends: all the keys, without the response cache, waiting the
+     * Provider's timeout (the webhook's deadline interrupts it sooner); a failed call, a system error or an answer
+     * not marked idempotent fails the whole call, with Gatekeeper's messages.
+     */
+    @Override
+    public Optional<ProviderCalls.Answer> call(String provider, Set<String> keys) {
+        Optional<ProviderClient> client = providers.client(provider);
+        if (client.isEmpty()) {
+            return Optional.empty();
+        }
+        ProviderClient.Answer answer;
+        try {
+            answer = client.get().send(List.copyOf(keys), client.get().provider().timeout());
+        } catch (ProviderClient.ProviderException e) {
+            return Optional.of(new ProviderCalls.Answer("failed to send external data request to provider " + provider
+                    + ": " + e.getMessage(), Map.of()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(new ProviderCalls.Answer("failed to send external data request to provider " + provider
+                    + ": the request was stopped", Map.of()));
+        }
+        ProviderResponse response = answer.response();
+        String invalid = !response.systemError().trim().isEmpty() ? "non-empty system error: " + response.systemError().trim()
+                : !response.idempotent() ? "non-idempotent response" : null;
+        if (invalid != null) {
+            return Optional.of(new ProviderCalls.Answer("failed to validate external data response from provider "
+                    + provider + ": " + invalid, Map.of()));
+        }
+        Map<String, ProviderCalls.Item> items = new LinkedHashMap<>();
+        for (ProviderResponse.Item item : response.items()) {
+            if (item.key() != null && item.key().isString()) {
+                items.put(item.key().stringValue(), new ProviderCalls.Item(item.value(), item.error()));
+            }
+        }
+        return Optional.of(new ProviderCalls.Answer(null, items));
     }
 
     /** Gatekeeper's NewRegoResponse: items with an error go to errors, the others to responses. */

@@ -4,6 +4,8 @@ import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.engine.ExternalData;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
+import io.portcullis.mutation.gatekeeper.ProviderCalls;
+import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.webhook.PortcullisProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,8 +28,9 @@ public class EngineConfiguration {
         return new TemplateCompiler(engine, portcullis.enableK8sNativeValidation());
     }
 
+    /** Assign's external data asks the Providers in force, when that part of the server runs. */
     @Bean
-    AdmissionMutator admissionMutator() {
-        return new AdmissionMutator();
+    AdmissionMutator admissionMutator(ObjectProvider<ProviderCalls> providerCalls) {
+        return new AdmissionMutator(new ProfileBinder(), providerCalls.getIfAvailable(() -> ProviderCalls.NONE));
     }
 }
