@@ -4,12 +4,13 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // rewriteRevision changes whenever what the compiler does to OPA's output changes
 // (the calls redirected here, or what outline reports): it goes into the version,
 // and so into every cache key (compiled modules and outlines alike).
-const rewriteRevision = "1"
+const rewriteRevision = "2"
 
 // OPA's wasm runtime implements replace and strings.replace_n itself (in its C
 // library), and on an empty old string both go wrong: replace never advances, so
@@ -29,11 +30,21 @@ var hostBuiltins = map[string]*ast.Builtin{
 // first (portcullis.replace is a prefix of portcullis.replace_n).
 var hostNames = []string{ast.ReplaceN.Name, ast.Replace.Name}
 
-// withHostBuiltins declares the host builtins, with the types of the builtins they stand for.
+// externalData is Gatekeeper's external_data builtin, declared as its Rego driver declares it
+// (one argument of any type, any result). OPA's wasm runtime does not know it, so the module imports
+// it from the host, where the JVM asks the Provider (io.portcullis.externaldata).
+var externalData = &ast.Builtin{
+	Name: "external_data",
+	Decl: types.NewFunction(types.Args(types.A), types.A),
+}
+
+// withHostBuiltins declares the host builtins, with the types of the builtins they stand for, and
+// external_data.
 func withHostBuiltins(caps *ast.Capabilities) *ast.Capabilities {
 	for _, name := range hostNames {
 		caps.Builtins = append(caps.Builtins, hostBuiltins[name])
 	}
+	caps.Builtins = append(caps.Builtins, externalData)
 	return caps
 }
 

@@ -94,6 +94,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(portcullis.enable-k8s-native-validation; default true).")
     Boolean enableCel;
 
+    @Option(names = "--external-data-provider-response-cache-ttl", paramLabel = "DURATION",
+            description = "How long an external data provider's answer for a key is reused, e.g. 3m; 0 turns the "
+                    + "cache off, as Gatekeeper's flag (portcullis.external-data.provider-response-cache-ttl).")
+    String externalDataCacheTtl;
+
     @Option(names = "--kubernetes",
             description = "Read templates, constraints, Config and mutations from the cluster (portcullis.source="
                     + "kubernetes; kubeconfig or in-cluster service account). The default inside a pod.")
@@ -150,6 +155,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (enableCel != null) {
             args.add("--portcullis.enable-k8s-native-validation=" + enableCel);
+        }
+        if (externalDataCacheTtl != null) {
+            args.add("--portcullis.external-data.provider-response-cache-ttl=" + externalDataCacheTtl);
         }
         if (InCluster.selectsKubernetes(kubernetes)) {
             args.add("--portcullis.source=kubernetes");

@@ -320,6 +320,9 @@ public final class Validator {
         Inventory.Snapshot data = inventory.snapshot();
         byte[] review = WarmUp.podReview();
         for (EvaluationUnit unit : s.plan().units()) {
+            if (unit.policy().builtins().contains("external_data")) {
+                continue; // a provider must never be asked about the synthetic Pod
+            }
             Map<String, List<Loaded>> all = new TreeMap<>();
             for (String kind : unit.kinds()) {
                 all.put(kind, List.copyOf(s.constraints().getOrDefault(kind, Map.of()).values()));

@@ -62,7 +62,7 @@ public final class CompiledPolicy {
         }
         this.entrypoints = description.entrypoints();
         this.builtinIds = description.builtins();
-        this.builtinsById = resolveBuiltins(builtinIds);
+        this.builtinsById = resolveBuiltins(builtinIds, config.externalData());
         this.errorText = OpaErrorText.NONE;
     }
 
@@ -155,8 +155,9 @@ public final class CompiledPolicy {
     }
 
     /** Every builtin the module leaves to the host must exist now, so a policy never fails on it at request time. */
-    private static HostBuiltin[] resolveBuiltins(Map<String, Integer> ids) throws PolicyCompileException {
-        HostBuiltins host = HostBuiltins.standard();
+    private static HostBuiltin[] resolveBuiltins(Map<String, Integer> ids, ExternalData externalData)
+            throws PolicyCompileException {
+        HostBuiltins host = HostBuiltins.standard().with(ExternalDataBuiltin.of(externalData));
         int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         HostBuiltin[] byId = new HostBuiltin[size];
         List<String> missing = new ArrayList<>();

@@ -90,7 +90,7 @@ public final class PolicyEvaluator {
             if (instance == null) {
                 instance = WasmInstance.withData(loaded, dataJson);
             }
-            byte[] result = instance.evaluate(entrypointId, inputJson);
+            byte[] result = instance.evaluate(entrypointId, inputJson, start + deadline.toNanos());
             healthy = true;
             return result;
         } catch (ChicoryInterruptedException e) {

@@ -5,11 +5,15 @@ import com.styra.opa.wasm.OpaWasm_Env;
 import com.styra.opa.wasm.OpaWasm_ModuleExports;
 import com.styra.opa.wasm.OpaWasm_ModuleImports;
 import io.portcullis.engine.builtins.BuiltinException;
+import io.portcullis.engine.builtins.Evaluation;
 import io.portcullis.engine.builtins.HostBuiltin;
 import io.portcullis.engine.builtins.RegoValues;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -40,6 +44,7 @@ final class WasmHost implements OpaWasm_ModuleImports, OpaWasm_Env {
     private final HostBuiltin[] builtinsById;
     private final boolean strictBuiltinErrors;
     private OpaWasm_ModuleExports exports;
+    private CurrentEvaluation evaluation = new CurrentEvaluation(Long.MAX_VALUE);
 
     WasmHost(Memory memory, HostBuiltin[] builtinsById, boolean strictBuiltinErrors) {
         this.memory = memory;
@@ -50,6 +55,37 @@ final class WasmHost implements OpaWasm_ModuleImports, OpaWasm_Env {
     /** The exports exist only once the instance does, and the builtins call back into them. */
     void bind(OpaWasm_ModuleExports exports) {
         this.exports = exports;
+    }
+
+    /**
+     * A new evaluation starts: builtins see its deadline ({@link System#nanoTime()} based) and a fresh memo, so
+     * nothing memoised for one review answers another.
+     */
+    void beginEvaluation(long deadlineNanos) {
+        evaluation = new CurrentEvaluation(deadlineNanos);
+    }
+
+    private static final class CurrentEvaluation implements Evaluation {
+        private final long deadlineNanos;
+        private Map<String, JsonNode> memo;
+
+        CurrentEvaluation(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        @Override
+        public Duration timeLeft() {
+            return deadlineNanos == Long.MAX_VALUE ? Duration.ofDays(1)
+                    : Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+        }
+
+        @Override
+        public Map<String, JsonNode> memo() {
+            if (memo == null) {
+                memo = new HashMap<>();
+            }
+            return memo;
+        }
     }
 
     @Override
@@ -105,7 +141,7 @@ final class WasmHost implements OpaWasm_ModuleImports, OpaWasm_Env {
         }
         JsonNode result;
         try {
-            result = builtin.call(args);
+            result = builtin.call(args, evaluation);
         } catch (BuiltinException e) {
             if (strictBuiltinErrors) {
                 // The builtins word their errors as OPA does, name first ("sprintf: operand 2 must be ...").

@@ -24,6 +24,7 @@ final class WasmInstance {
 
     private final Memory memory;
     private final OpaWasm_ModuleExports exports;
+    private final WasmHost host;
     private final int dataAddr;
     private final int dataHeapPtr;
     private final int loadedPages;
@@ -31,7 +32,7 @@ final class WasmInstance {
     private WasmInstance(EngineConfig config, int initialPages, HostBuiltin[] builtins, WasmModule module,
             byte[] dataJson, Function<Instance, Machine> machines) {
         this.memory = new ByteArrayMemory(new MemoryLimits(initialPages, config.maxMemoryPages()));
-        WasmHost host = new WasmHost(memory, builtins, config.strictBuiltinErrors());
+        this.host = new WasmHost(memory, builtins, config.strictBuiltinErrors());
         Instance instance = Instance.builder(module)
                 .withImportValues(host.toImportValues())
                 .withMachineFactory(machines)
@@ -86,8 +87,11 @@ final class WasmInstance {
     /**
      * Evaluates one entrypoint with the input, through opa_eval (one call instead of about ten), and returns
      * OPA's result set as JSON bytes: {@code [{"result": ...}]}, or {@code []} when undefined.
+     *
+     * @param deadlineNanos when the evaluation must end ({@link System#nanoTime()}), for builtins that wait
      */
-    byte[] evaluate(int entrypointId, byte[] inputJson) {
+    byte[] evaluate(int entrypointId, byte[] inputJson, long deadlineNanos) {
+        host.beginEvaluation(deadlineNanos);
         int inputAddr = dataHeapPtr;
         ensureCapacity((long) inputAddr + inputJson.length);
         memory.write(inputAddr, inputJson);

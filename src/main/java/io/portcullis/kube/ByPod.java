@@ -46,6 +46,14 @@ final class ByPod {
         return entry;
     }
 
+    /** A Provider's entry (Gatekeeper's ProviderPodStatus): active when this pod put it in its provider cache. */
+    static ObjectNode providerEntry(Identity identity, JsonNode provider, boolean active) {
+        ObjectNode entry = base(identity, provider);
+        entry.put("providerUID", KubeJson.uid(provider));
+        entry.put("active", active);
+        return entry;
+    }
+
     /**
      * The status with this entry in place of the pod's previous one.
      *

@@ -14,6 +14,9 @@ import io.portcullis.policy.ActivePolicies;
 import io.portcullis.policy.PolicySnapshot;
 import io.portcullis.webhook.PortcullisProperties;
 import io.portcullis.webhook.Readiness;
+import io.portcullis.externaldata.ClientCertificate;
+import io.portcullis.externaldata.Providers;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +62,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     private final InventoryController inventory;
     private final MutationController mutation;
     private final ExpansionController expansion;
+    private final ProviderController providers;
     private final Problems problems = new Problems();
     private volatile Informer pods;
     private volatile boolean started;
@@ -69,20 +73,24 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
 
     public KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
             PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness) {
-        this(client, properties, portcullis, compiler, active, readiness, Duration.ZERO);
+        this(client, properties, portcullis, compiler, active, readiness, Duration.ZERO,
+                new Providers(ClientCertificate.none()));
     }
 
-    /** @param warmUp how long the constraints run against a synthetic Pod before the first Ready */
+    /**
+     * @param warmUp how long the constraints run against a synthetic Pod before the first Ready
+     * @param providers where the cluster's external data Providers go (external_data reads them)
+     */
     @Autowired
     public KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
             PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness,
-            EngineProperties engine) {
-        this(client, properties, portcullis, compiler, active, readiness, engine.warmUp());
+            EngineProperties engine, Providers providers) {
+        this(client, properties, portcullis, compiler, active, readiness, engine.warmUp(), providers);
     }
 
     private KubernetesPolicySource(KubernetesClient client, KubernetesProperties properties,
             PortcullisProperties portcullis, TemplateCompiler compiler, ActivePolicies active, Readiness readiness,
-            Duration warmUp) {
+            Duration warmUp, Providers providers) {
         this.warmUp = warmUp;
         this.properties = properties;
         this.active = active;
@@ -102,6 +110,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         this.inventory = new InventoryController(cluster, validator, namespace);
         this.mutation = new MutationController(cluster, crds);
         this.expansion = new ExpansionController(cluster, crds);
+        this.providers = new ProviderController(cluster, crds, providers, Clock.systemUTC());
         worker.afterEach(this::afterEach);
     }
 
@@ -128,6 +137,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             inventory.start();
             mutation.start();
             expansion.start();
+            providers.start();
             started = true;
             worker.schedule("log pending", PENDING_LOG, this::logPending);
         });
@@ -178,7 +188,8 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             }
         }
         if (!ready && started && templates.initialLoadDone() && constraints.initialLoadDone(templates.initialKinds())
-                && inventory.initialLoadDone() && mutation.initialLoadDone() && expansion.initialLoadDone()) {
+                && inventory.initialLoadDone() && mutation.initialLoadDone() && expansion.initialLoadDone()
+                && providers.initialLoadDone()) {
             ready = true;
             // Group the templates and warm them up before traffic arrives; later template changes regroup in the
             // background, while each changed template is evaluated by its own module meanwhile.
@@ -213,6 +224,9 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         if (!mutation.initialLoadDone()) {
             pending.add("profiles, bindings and mutators");
         }
+        if (!providers.initialLoadDone()) {
+            pending.add("Providers");
+        }
         log.info("not ready yet: waiting for {}", pending);
         worker.schedule("log pending", PENDING_LOG, this::logPending);
     }
@@ -234,6 +248,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 inventory.stop();
                 mutation.stop();
                 expansion.stop();
+                providers.stop();
                 if (pods != null) {
                     pods.stop();
                 }

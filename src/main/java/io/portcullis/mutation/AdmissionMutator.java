@@ -2,6 +2,7 @@ package io.portcullis.mutation;
 
 import io.portcullis.match.Matcher;
 import io.portcullis.mutation.gatekeeper.MutatorId;
+import io.portcullis.mutation.gatekeeper.ProviderCalls;
 import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.mutation.profiles.ProfileBinder.Bound;
 import java.util.List;
@@ -34,14 +35,21 @@ public final class AdmissionMutator {
             "status.gatekeeper.sh");
 
     private final ProfileBinder binder;
+    private final ProviderCalls providerCalls;
 
-    /** Rejects pods bound to a profile that has no status yet, as SPO does. */
+    /** Rejects pods bound to a profile that has no status yet, as SPO does; no external data providers. */
     public AdmissionMutator() {
         this(new ProfileBinder());
     }
 
     public AdmissionMutator(ProfileBinder binder) {
+        this(binder, ProviderCalls.NONE);
+    }
+
+    /** @param providerCalls answers the external data of Assign mutators */
+    public AdmissionMutator(ProfileBinder binder, ProviderCalls providerCalls) {
         this.binder = binder;
+        this.providerCalls = providerCalls;
     }
 
     /**
@@ -73,7 +81,8 @@ public final class AdmissionMutator {
             object.withObjectProperty("metadata").put("namespace", namespace);
         }
 
-        List<MutatorId> applied = config.mutators().mutate(object, namespaceObject, Matcher.Source.ORIGINAL, operation);
+        List<MutatorId> applied = config.mutators().mutate(object, namespaceObject, Matcher.Source.ORIGINAL, operation,
+                request.username(), providerCalls);
         Map<String, String> namespaceLabels = JsonValues.stringMap(
                 namespaceObject == null ? null : namespaceObject.path("metadata"), "labels");
         List<Bound> bound = binder.bind(object, operation, namespace, namespaceLabels, config.bindings(), config.profiles());

@@ -11,6 +11,16 @@ import tools.jackson.databind.JsonNode;
  * @param namespaceObject the Namespace object of {@code namespace} (its labels decide SPO's opt-in and
  *                        {@code namespaceSelector}s); null when there is none or it could not be read
  * @param object          {@code request.object}
+ * @param username        {@code request.userInfo.username} (an external data Assign may send it); empty when none
  */
-public record MutationRequest(String operation, String namespace, JsonNode namespaceObject, JsonNode object) {
+public record MutationRequest(String operation, String namespace, JsonNode namespaceObject, JsonNode object,
+        String username) {
+
+    public MutationRequest {
+        username = username == null ? "" : username;
+    }
+
+    public MutationRequest(String operation, String namespace, JsonNode namespaceObject, JsonNode object) {
+        this(operation, namespace, namespaceObject, object, "");
+    }
 }

@@ -15,6 +15,9 @@ import io.portcullis.constraint.RegoInFile;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
+import io.portcullis.externaldata.InvalidProviderException;
+import io.portcullis.externaldata.Provider;
+import io.portcullis.externaldata.Providers;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.MutationConfigLoader;
 import io.portcullis.webhook.PortcullisProperties;
@@ -41,8 +44,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Standalone mode: templates, constraints, Config, inventory objects and mutations come from local directories
- * ({@code portcullis.templates}, {@code .constraints}, {@code .data}, {@code .mutations}) and are reloaded when a
+ * Standalone mode: templates, constraints, Config, Providers, inventory objects and mutations come from local
+ * directories ({@code portcullis.templates}, {@code .constraints}, {@code .data}, {@code .mutations}) and are reloaded when a
  * file changes. Each load builds a fresh snapshot (templates compile from the engine's cache, so a reload costs
  * little) and swaps it in whole.
  *
@@ -65,6 +68,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
     private final ActivePolicies active;
     private final Readiness readiness;
     private final PolicyFileErrors errors;
+    private final Providers providers;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-directory-watch");
         t.setDaemon(true);
@@ -76,7 +80,8 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
     private PolicyFileLoad.InForce inForce = PolicyFileLoad.InForce.NONE;
 
     public DirectoryPolicySource(PortcullisProperties properties, EngineProperties engine, TemplateCompiler compiler,
-            ActivePolicies active, Readiness readiness, PolicyFileErrors errors) {
+            ActivePolicies active, Readiness readiness, PolicyFileErrors errors, Providers providers) {
+        this.providers = providers;
         this.properties = properties;
         this.engine = engine;
         this.compiler = compiler;
@@ -149,12 +154,16 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
         }
         AtomicReference<GatekeeperConfig> config = new AtomicReference<>(GatekeeperConfig.EMPTY);
         List<ExpansionTemplate> expansions = new ArrayList<>();
+        List<Provider> loadedProviders = new ArrayList<>();
+        List<String> rejectedProviders = new ArrayList<>();
         for (Path file : files(properties.constraints())) {
             for (ObjectNode object : files.read(file)) {
                 if (Constraint.isConstraint(object)) {
                     files.take(file, object, constraint -> addConstraint(validator, constraint));
                 } else if (ExpansionTemplate.isExpansionTemplate(object)) {
                     files.take(file, object, template -> addExpansion(expansions, template));
+                } else if (Provider.isProvider(object)) {
+                    files.take(file, object, p -> addProvider(loadedProviders, rejectedProviders, p));
                 } else if (GatekeeperConfig.isConfig(object)) {
                     // As in Gatekeeper, only the Config named "config" counts; another one must not silently
                     // replace it (whichever file sorted last would win).
@@ -173,6 +182,8 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             }
         }
         MutationConfig mutation = mutations(files(properties.mutations()), files);
+        // In force before the warm-up and the snapshot, so the first review that calls external_data finds them.
+        providers.replaceAll(loadedProviders, rejectedProviders);
         // Group the templates into as few modules as possible and warm them up before this snapshot is served.
         validator.prepare(engine.warmUp());
         inForce = files.inForce();
@@ -224,6 +235,16 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             return null;
         } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
             return "ExpansionTemplate " + Kube.name(object) + ": " + e.getMessage();
+        }
+    }
+
+    private static String addProvider(List<Provider> providers, List<String> rejected, ObjectNode object) {
+        try {
+            providers.add(Provider.parse(object));
+            return null;
+        } catch (InvalidProviderException e) {
+            rejected.add(Kube.name(object));
+            return "Provider " + Kube.name(object) + ": " + e.getMessage();
         }
     }
 

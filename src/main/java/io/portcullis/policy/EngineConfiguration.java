@@ -1,9 +1,13 @@
 package io.portcullis.policy;
 
 import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.engine.ExternalData;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
+import io.portcullis.mutation.gatekeeper.ProviderCalls;
+import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.webhook.PortcullisProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,9 +17,10 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(EngineProperties.class)
 public class EngineConfiguration {
 
+    /** external_data asks the Providers in force (io.portcullis.externaldata), when that part of the server runs. */
     @Bean(destroyMethod = "close")
-    PolicyEngine policyEngine(EngineProperties properties) {
-        return new PolicyEngine(properties.toConfig());
+    PolicyEngine policyEngine(EngineProperties properties, ObjectProvider<ExternalData> externalData) {
+        return new PolicyEngine(properties.toConfig().withExternalData(externalData.getIfAvailable(() -> ExternalData.NONE)));
     }
 
     @Bean
@@ -23,8 +28,9 @@ public class EngineConfiguration {
         return new TemplateCompiler(engine, portcullis.enableK8sNativeValidation());
     }
 
+    /** Assign's external data asks the Providers in force, when that part of the server runs. */
     @Bean
-    AdmissionMutator admissionMutator() {
-        return new AdmissionMutator();
+    AdmissionMutator admissionMutator(ObjectProvider<ProviderCalls> providerCalls) {
+        return new AdmissionMutator(new ProfileBinder(), providerCalls.getIfAvailable(() -> ProviderCalls.NONE));
     }
 }

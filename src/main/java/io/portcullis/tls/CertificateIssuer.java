@@ -36,7 +36,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * Makes a self-signed CA and serving certificates signed by it, shaped like cert-controller's for Gatekeeper:
  * CA {@code CN=portcullis-ca, O=portcullis}; serving certificate for the Service host with every name of the
- * {@link CertificateSpec} as a SAN and extended key usage serverAuth.
+ * {@link CertificateSpec} as a SAN and extended key usages serverAuth and clientAuth (the server presents it to
+ * external data providers, as Gatekeeper's cert-controller adds clientAuth when external data is on).
  */
 public final class CertificateIssuer {
 
@@ -81,7 +82,8 @@ public final class CertificateIssuer {
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
                     .addExtension(Extension.extendedKeyUsage, false,
-                            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth,
+                                    KeyPurposeId.id_kp_clientAuth}))
                     .addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(sans.toArray(GeneralName[]::new)))
                     .addExtension(Extension.subjectKeyIdentifier, false,

@@ -59,7 +59,7 @@ public class MutationHandler implements AdmissionHandler {
             }
         }
         MutationRequest mutation = new MutationRequest(request.operation().name(), request.namespace(), namespace,
-                request.object().isNull() ? null : request.object());
+                request.object().isNull() ? null : request.object(), request.userInfo().username());
         try {
             MutationResult result = mutator.mutate(mutation, snapshot.mutation());
             // Gatekeeper sends no patch at all for an unchanged object, only the reason.

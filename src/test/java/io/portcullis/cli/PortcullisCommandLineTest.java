@@ -63,7 +63,8 @@ class PortcullisCommandLineTest {
         new CommandLine(serve).parseArgs("--port", "9443", "--templates", "tpl", "--constraints", "c1", "c,2",
                 "--data", "examples", "--mutations", "m", "--certs", "/tmp/c", "--exempt-namespace", "kube-system",
                 "--exempt-namespace", "ops", "--exempt-namespace-prefix", "team-", "--exempt-namespace-suffix", "-sandbox",
-                "--log-denies", "--emit-admission-events", "--emit-audit-events", "--namespace", "policy");
+                "--log-denies", "--emit-admission-events", "--emit-audit-events", "--namespace", "policy",
+                "--external-data-provider-response-cache-ttl", "0");
 
         assertThat(serve.springArguments()).containsExactly(
                 "--server.port=9443",
@@ -80,7 +81,8 @@ class PortcullisCommandLineTest {
                 "--portcullis.violations.log-denies=true",
                 "--portcullis.violations.emit-admission-events=true",
                 "--portcullis.violations.emit-audit-events=true",
-                "--portcullis.namespace=policy");
+                "--portcullis.namespace=policy",
+                "--portcullis.external-data.provider-response-cache-ttl=0");
     }
 
     @Test

@@ -112,6 +112,7 @@ class HelmChartTest {
                 "--set", "exemptNamespacePrefixes={team-}", "--set", "exemptNamespaceSuffixes={-sandbox}",
                 "--set", "logDenies=true", "--set", "emitAdmissionEvents=true", "--set", "emitAuditEvents=true",
                 "--set", "validatingWebhookCheckIgnoreFailurePolicy=Ignore",
+                "--set", "externaldataProviderResponseCacheTTL=1m",
                 "--set", "image.repository=registry.example/portcullis", "--set", "image.release=1.2.3",
                 "--set", "createNamespace=false", "--set", "crds.install=false"), "helm template");
         JsonNode deployment = find(objects, "Deployment");
@@ -120,7 +121,8 @@ class HelmChartTest {
         assertThat(container.path("image").asString()).isEqualTo("registry.example/portcullis:1.2.3");
         assertThat(texts(container.path("args"))).containsExactly("serve", "--exempt-namespace=kube-system",
                 "--exempt-namespace=monitoring", "--exempt-namespace-prefix=team-", "--exempt-namespace-suffix=-sandbox",
-                "--log-denies", "--emit-admission-events", "--emit-audit-events");
+                "--log-denies", "--emit-admission-events", "--emit-audit-events",
+                "--external-data-provider-response-cache-ttl=1m");
         assertThat(env(container)).containsEntry("PORTCULLIS_AUDIT_INTERVAL", "30")
                 .containsEntry("PORTCULLIS_AUDIT_VIOLATIONSLIMIT", "5").containsEntry("LOGGING_LEVEL_ROOT", "WARN");
 

@@ -67,6 +67,7 @@ import io.portcullis.Portcullis;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
+import io.portcullis.externaldata.TestProvider;
 import io.portcullis.tls.TlsProperties;
 import io.portcullis.webhook.PortcullisServer;
 import tools.jackson.databind.JsonNode;
@@ -513,6 +514,105 @@ class PortcullisE2EIT {
         } finally {
             // Later tests count the constraints in the cluster.
             plane.kubectl("delete", "constrainttemplate", "k8se2enolatest").orThrow();
+        }
+    }
+
+    /**
+     * external_data: a Provider applied with kubectl, the provider an HTTPS server in this JVM that requires a client
+     * certificate of Portcullis's CA; the API server denies a Pod whose image it flags and admits another. The
+     * Provider's status says this replica uses it; an http:// Provider is refused in status with Gatekeeper's text.
+     */
+    @Test
+    @Order(4)
+    void aProviderAppliedWithKubectlFlagsAnImageAndThePodIsDenied() throws Exception {
+        X509Certificate webhookCa = io.portcullis.tls.Pem.certificate(Files.readString(certs.resolve("ca.crt")));
+        ResourceDefinitionContext providers = context("externaldata.gatekeeper.sh", "v1beta1", "Provider", "providers",
+                false);
+        ResourceDefinitionContext checked = context("constraints.gatekeeper.sh", "v1beta1", "K8sE2eExternalData",
+                "k8se2eexternaldata", false);
+        try (TestProvider provider = new TestProvider(webhookCa)) {
+            plane.kubectlWithInput(provider.providerYaml("e2e-image-checker", 3), "apply", "-f", "-").orThrow();
+            plane.kubectlWithInput("""
+                    apiVersion: templates.gatekeeper.sh/v1
+                    kind: ConstraintTemplate
+                    metadata:
+                      name: k8se2eexternaldata
+                    spec:
+                      crd:
+                        spec:
+                          names:
+                            kind: K8sE2eExternalData
+                      targets:
+                        - target: admission.k8s.gatekeeper.sh
+                          rego: |
+                            package k8se2eexternaldata
+
+                            violation[{"msg": msg}] {
+                              images := [img | img = input.review.object.spec.containers[_].image]
+                              response := external_data({"provider": "e2e-image-checker", "keys": images})
+                              err := response.errors[_]
+                              msg := sprintf("image %v is refused: %v", [err[0], err[1]])
+                            }
+
+                            violation[{"msg": msg}] {
+                              images := [img | img = input.review.object.spec.containers[_].image]
+                              response := external_data({"provider": "e2e-image-checker", "keys": images})
+                              count(response.system_error) > 0
+                              msg := sprintf("e2e-image-checker failed: %v", [response.system_error])
+                            }
+                    """, "apply", "-f", "-").orThrow();
+            await("the external data template's constraint CRD", () -> plane.kubectlWithInput("""
+                    apiVersion: constraints.gatekeeper.sh/v1beta1
+                    kind: K8sE2eExternalData
+                    metadata:
+                      name: images-checked
+                    spec:
+                      match:
+                        kinds: [{apiGroups: [""], kinds: [Pod]}]
+                        namespaces: [%s]
+                    """.formatted(APPS), "apply", "-f", "-").exitCode() == 0 ? true : null);
+            awaitEnforced(checked, "images-checked");
+            JsonNode active = await("the Provider active in this replica", () -> {
+                JsonNode found = get(providers, null, "e2e-image-checker");
+                return found != null && found.at("/status/byPod/0/active").asBoolean(false) ? found : null;
+            });
+            assertThat(active.at("/status/byPod/0/id").asString()).isEqualTo(REPLICA);
+            assertThat(active.at("/status/byPod/0/providerUID").asString()).isEqualTo(active.at("/metadata/uid").asString());
+
+            assertThatThrownBy(() -> kube.pods().inNamespace(APPS)
+                    .resource(pod("flagged", "registry.example/flagged:1", "RuntimeDefault")).create())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(403);
+                        assertThat(e.getStatus().getMessage()).isEqualTo(DENIED + "[images-checked] image "
+                                + "registry.example/flagged:1 is refused: registry.example/flagged:1 is flagged");
+                    });
+            kube.pods().inNamespace(APPS).resource(pod("unflagged", "nginx:1.27", "RuntimeDefault")).dryRun().create();
+            X509Certificate served = io.portcullis.tls.Pem.certificate(Files.readString(certs.resolve("tls.crt")));
+            assertThat(provider.seen()).isNotEmpty().allSatisfy(seen ->
+                    assertThat(seen.clientCertificates()).first().isEqualTo(served));
+
+            plane.kubectlWithInput("""
+                    apiVersion: externaldata.gatekeeper.sh/v1beta1
+                    kind: Provider
+                    metadata:
+                      name: e2e-plain-http
+                    spec:
+                      url: http://127.0.0.1:1/validate
+                      timeout: 3
+                    """, "apply", "-f", "-").orThrow();
+            JsonNode refused = await("the http:// Provider refused in status", () -> {
+                JsonNode found = get(providers, null, "e2e-plain-http");
+                return found != null && found.at("/status/byPod/0/errors/0").isObject() ? found : null;
+            });
+            assertThat(refused.at("/status/byPod/0/active").asBoolean(true)).isFalse();
+            assertThat(refused.at("/status/byPod/0/errors/0/type").asString()).isEqualTo("UpsertCache");
+            assertThat(refused.at("/status/byPod/0/errors/0/message").asString())
+                    .isEqualTo("only HTTPS scheme is supported for Providers");
+        } finally {
+            // Later tests count the constraints in the cluster.
+            plane.kubectl("delete", "constrainttemplate", "k8se2eexternaldata").orThrow();
+            plane.kubectl("delete", "providers.externaldata.gatekeeper.sh", "e2e-image-checker", "e2e-plain-http",
+                    "--ignore-not-found").orThrow();
         }
     }
 

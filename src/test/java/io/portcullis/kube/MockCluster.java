@@ -56,13 +56,24 @@ final class MockCluster {
 
     /** A replica with this pod name, not yet started; CRDs are installed from the ones packed on the class path. */
     static Replica replica(KubernetesClient client, String pod) {
+        return replica(client, pod, null);
+    }
+
+    /** The same, putting the cluster's external data Providers into {@code providers} (null: its own). */
+    static Replica replica(KubernetesClient client, String pod, io.portcullis.externaldata.Providers providers) {
         ActivePolicies active = new ActivePolicies(COMPILER);
         Readiness readiness = new Readiness(event -> { });
         PortcullisProperties properties = new PortcullisProperties(Path.of("unused"), List.of(), List.of(), List.of(),
                 List.of(), NAMESPACE, List.of(), List.of(), true);
         KubernetesProperties kube = new KubernetesProperties(null, true, null, Duration.ofSeconds(30), pod,
                 List.of("mutation-webhook", "webhook"), true, true);
-        return new Replica(new KubernetesPolicySource(client, kube, properties, COMPILER, active, readiness), active,
+        KubernetesPolicySource source = providers == null
+                ? new KubernetesPolicySource(client, kube, properties, COMPILER, active, readiness)
+                : new KubernetesPolicySource(client, kube, properties, COMPILER, active, readiness,
+                        new io.portcullis.policy.EngineProperties(io.portcullis.engine.CompilerMode.NATIVE, null, null,
+                                Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(256), 0,
+                                io.portcullis.engine.ExecutionMode.COMPILED, Duration.ZERO), providers);
+        return new Replica(source, active,
                 readiness, properties);
     }
 

@@ -292,8 +292,20 @@ class GatekeeperMutatorsTest {
                 .hasMessageContaining("can't change metadata");
         assertThatThrownBy(() -> Mutators.parse(yaml(assign("two", "spec.x", "assign:\n  value: 1\n  fromMetadata: {field: name}"))))
                 .hasMessageContaining("exactly one of");
-        assertThatThrownBy(() -> Mutators.parse(yaml(assign("ext", "spec.x", "assign:\n  externalData: {provider: p}"))))
-                .hasMessageContaining("external data is not supported");
+        assertThatThrownBy(() -> Mutators.parse(yaml(assign("ext", "spec.x", "assign:\n  value: 1\n  externalData: {provider: p}"))))
+                .hasMessageContaining("exactly one of");
+        assertThatThrownBy(() -> Mutators.parse(yaml("""
+                apiVersion: mutations.gatekeeper.sh/v1
+                kind: AssignMetadata
+                metadata:
+                  name: ext
+                spec:
+                  location: metadata.labels.owner
+                  parameters:
+                    assign:
+                      externalData: {provider: p}
+                """)))
+                .hasMessageContaining("external data is not supported in AssignMetadata yet");
         assertThatThrownBy(() -> Mutators.parse(yaml(assign("tests", "spec.x.y", "pathTests:\n- {subPath: spec.z, condition: MustExist}\nassign:\n  value: 1"))))
                 .hasMessageContaining("must be a prefix");
         assertThatThrownBy(() -> Mutators.parse(yaml(assign("x".repeat(64), "spec.x", "assign:\n  value: 1"))))

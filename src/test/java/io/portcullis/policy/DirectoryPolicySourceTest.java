@@ -3,6 +3,8 @@ package io.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.portcullis.externaldata.ClientCertificate;
+import io.portcullis.externaldata.Providers;
 import io.portcullis.constraint.EnforcementPoint;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.Result;
@@ -70,7 +72,8 @@ class DirectoryPolicySourceTest {
         errors = new PolicyFileErrors(registry);
         PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints),
                 List.of(dir.resolve("no-data")), List.of(dir.resolve("no-mutations")), List.of(), "portcullis-system", List.of(), List.of(), true);
-        source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors);
+        source = new DirectoryPolicySource(properties, noWarmUp(), compiler, active, new Readiness(event -> { }), errors,
+                new Providers(ClientCertificate.none()));
 
         source.reloadIfChanged();
         assertDenied();
@@ -285,10 +288,45 @@ class DirectoryPolicySourceTest {
                     List.of(), List.of(), "portcullis-system", List.of(), List.of(), true);
             PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
                     new ActivePolicies(compiler), new Readiness(event -> { }),
-                    new PolicyFileErrors(new SimpleMeterRegistry())).load();
+                    new PolicyFileErrors(new SimpleMeterRegistry()), new Providers(ClientCertificate.none())).load();
             assertThat(snapshot.problems()).singleElement().asString()
                     .startsWith(constraints.resolve("inf.yaml") + ": spec.parameters.max: .inf is not a number JSON can hold");
             assertThat(snapshot.validator().constraints()).extracting(c -> c.name()).containsExactly("three");
+        }
+    }
+
+    /** Providers sit beside the constraints, as gator reads them; one Gatekeeper refuses is a file in error. */
+    @Test
+    void providersInTheConstraintsDirectoriesGoIntoForceAndAnInvalidOneIsAProblem(@TempDir Path root) throws Exception {
+        Path templates = Files.createDirectories(root.resolve("templates"));
+        Path constraints = Files.createDirectories(root.resolve("constraints"));
+        String caBundle = java.util.Base64.getEncoder().encodeToString(io.portcullis.tls.Pem.encode(
+                io.portcullis.e2e.TestPki.newCa("provider-ca").caCertificate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.writeString(constraints.resolve("good.yaml"), """
+                apiVersion: externaldata.gatekeeper.sh/v1beta1
+                kind: Provider
+                metadata: {name: good}
+                spec: {url: "https://checker.example/validate", timeout: 3, caBundle: %s}
+                """.formatted(caBundle));
+        Files.writeString(constraints.resolve("plain.yaml"), """
+                apiVersion: externaldata.gatekeeper.sh/v1alpha1
+                kind: Provider
+                metadata: {name: plain}
+                spec: {url: "http://checker.example/validate", timeout: 3}
+                """);
+        Providers providers = new Providers(ClientCertificate.none());
+        try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
+            TemplateCompiler compiler = new TemplateCompiler(engine);
+            PortcullisProperties properties = new PortcullisProperties(templates, List.of(constraints), List.of(),
+                    List.of(), List.of(), "portcullis-system", List.of(), List.of(), true);
+            PolicySnapshot snapshot = new DirectoryPolicySource(properties, noWarmUp(), compiler,
+                    new ActivePolicies(compiler), new Readiness(event -> { }),
+                    new PolicyFileErrors(new SimpleMeterRegistry()), providers).load();
+            assertThat(snapshot.problems()).containsExactly(constraints.resolve("plain.yaml")
+                    + ": Provider plain: only HTTPS scheme is supported for Providers");
+            assertThat(providers.names()).containsExactly("good");
+            assertThat(providers.active()).isEqualTo(1);
+            assertThat(providers.inError()).isEqualTo(1);
         }
     }
 

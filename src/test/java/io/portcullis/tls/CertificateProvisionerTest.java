@@ -45,7 +45,8 @@ class CertificateProvisionerTest {
                 "localhost", "portcullis", "portcullis.policy", "portcullis.policy.svc",
                 "portcullis.policy.svc.cluster.local", "127.0.0.1", "0:0:0:0:0:0:0:1");
         assertThat(cert.getSubjectX500Principal().getName()).contains("CN=portcullis.policy.svc");
-        assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1"); // serverAuth
+        // serverAuth, and clientAuth for mTLS to external data providers
+        assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
         assertThat(cert.getBasicConstraints()).isEqualTo(-1);
         assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("EC");
         assertThat(Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()))

@@ -14,12 +14,21 @@ public record HostBuiltin(String name, int arity, Impl impl) {
     public interface Impl {
         /** Returns the builtin's value, or null when the builtin is undefined for these arguments. */
         JsonNode call(List<JsonNode> args) throws BuiltinException;
+
+        /** The same, told which evaluation calls it; only builtins that need its deadline or memo override this. */
+        default JsonNode call(List<JsonNode> args, Evaluation evaluation) throws BuiltinException {
+            return call(args);
+        }
     }
 
     public JsonNode call(List<JsonNode> args) throws BuiltinException {
+        return call(args, Evaluation.unbounded());
+    }
+
+    public JsonNode call(List<JsonNode> args, Evaluation evaluation) throws BuiltinException {
         if (args.size() != arity) {
             throw new BuiltinException(name + ": expected " + arity + " arguments, got " + args.size());
         }
-        return impl.call(args);
+        return impl.call(args, evaluation);
     }
 }

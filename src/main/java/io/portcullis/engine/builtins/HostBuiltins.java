@@ -50,6 +50,15 @@ public final class HostBuiltins {
         return new HostBuiltins(all);
     }
 
+    /** These builtins and one more, implemented elsewhere (external_data, which the engine wires to providers). */
+    public HostBuiltins with(HostBuiltin extra) {
+        Map<String, HostBuiltin> all = new LinkedHashMap<>(byName);
+        if (all.put(extra.name(), extra) != null) {
+            throw new IllegalStateException("builtin registered twice: " + extra.name());
+        }
+        return new HostBuiltins(all);
+    }
+
     public Optional<HostBuiltin> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }

@@ -26,6 +26,11 @@ public sealed interface Mutator permits Assign, AssignMetadata, ModifySet, Assig
      */
     boolean mutate(ObjectNode object) throws MutationException;
 
+    /** The same, for a request by this user (an external data Assign may send the name as its key). */
+    default boolean mutate(ObjectNode object, String username) throws MutationException {
+        return mutate(object);
+    }
+
     /** The type this mutator implies at the end of its location, for conflict detection. */
     default SchemaType terminalType() {
         return SchemaType.UNKNOWN;

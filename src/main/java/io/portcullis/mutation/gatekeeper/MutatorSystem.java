@@ -59,6 +59,15 @@ public final class MutatorSystem {
      */
     public List<MutatorId> mutate(ObjectNode object, JsonNode namespace, Matcher.Source source, String operation)
             throws MutationException {
+        return mutate(object, namespace, source, operation, "", ProviderCalls.NONE);
+    }
+
+    /**
+     * The same for a request by {@code username}, with external data placeholders resolved by {@code calls} once the
+     * passes have converged (one request per provider), as Gatekeeper's mutation system does.
+     */
+    public List<MutatorId> mutate(ObjectNode object, JsonNode namespace, Matcher.Source source, String operation,
+            String username, ProviderCalls calls) throws MutationException {
         String kind = JsonValues.text(object, "kind");
         String group = JsonValues.group(object);
         String version = JsonValues.version(object);
@@ -77,7 +86,7 @@ public final class MutatorSystem {
                 }
                 boolean mutated;
                 try {
-                    mutated = m.mutate(object);
+                    mutated = m.mutate(object, username);
                 } catch (MutationException e) {
                     throw new MutationException("mutator " + m.id() + " failed for " + describe(group, kind, object)
                             + ": " + e.getMessage(), e);
@@ -88,6 +97,7 @@ public final class MutatorSystem {
                 }
             }
             if (!anyApplied || JsonValues.deepEquals(before, object)) {
+                ExternalDataResolver.resolve(object, calls);
                 return new ArrayList<>(applied);
             }
         }

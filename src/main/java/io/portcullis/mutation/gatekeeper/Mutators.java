@@ -74,13 +74,18 @@ public final class Mutators {
         JsonNode assign = parameters.path("assign");
         boolean hasValue = assign.has("value");
         String fromMetadata = fromMetadata(assign);
-        rejectExternalData(assign);
-        if (hasValue == (fromMetadata != null)) {
+        JsonNode external = assign.get("externalData");
+        ExternalDataRef externalData = external == null || external.isNull() ? null : ExternalDataRef.parse(external);
+        int sources = (hasValue ? 1 : 0) + (fromMetadata != null ? 1 : 0) + (externalData != null ? 1 : 0);
+        if (sources != 1) {
             throw new IllegalArgumentException("parameters.assign must set exactly one of value, fromMetadata or externalData");
         }
         if (location.last() instanceof ListEntry entry) {
             if (fromMetadata != null) {
                 throw new IllegalArgumentException("cannot assign a metadata field to a list");
+            }
+            if (externalData != null) {
+                throw new IllegalArgumentException("cannot assign external data response to a list");
             }
             if (entry.glob()) {
                 throw new IllegalArgumentException("can't append to a globbed list");
@@ -95,7 +100,7 @@ public final class Mutators {
             }
         }
         return new Assign(id, applyTo, match, location, PathTests.parse(parameters.get("pathTests"), location),
-                hasValue ? assign.get("value").deepCopy() : null, fromMetadata);
+                hasValue ? assign.get("value").deepCopy() : null, fromMetadata, externalData);
     }
 
     private static AssignMetadata assignMetadata(MutatorId id, Location location, Match match, JsonNode parameters) {
@@ -187,14 +192,12 @@ public final class Mutators {
         return field;
     }
 
-    /**
-     * External data needs providers called over HTTPS during mutation; Portcullis runs as Gatekeeper does with
-     * {@code --enable-external-data=false}, which refuses such mutators.
-     */
+    /** External data in AssignMetadata is not implemented yet (Assign has it). */
     private static void rejectExternalData(JsonNode assign) {
         JsonNode external = assign.get("externalData");
         if (external != null && !external.isNull()) {
-            throw new IllegalArgumentException("external data is not supported: parameters.assign.externalData cannot be used");
+            throw new IllegalArgumentException("external data is not supported in AssignMetadata yet: "
+                    + "parameters.assign.externalData cannot be used");
         }
     }
 
