@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.portcullis.audit.AuditManager;
 import io.portcullis.audit.AuditProperties;
-import io.portcullis.webhook.PortcullisProperties;
+import io.portcullis.policy.PortcullisProperties;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;

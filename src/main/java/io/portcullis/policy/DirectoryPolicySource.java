@@ -17,8 +17,6 @@ import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.MutationConfigLoader;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

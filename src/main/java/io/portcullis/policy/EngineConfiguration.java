@@ -3,7 +3,6 @@ package io.portcullis.policy;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
-import io.portcullis.webhook.PortcullisProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
