@@ -54,8 +54,8 @@ final class VapGenerator {
     private final Cluster cluster;
     private final boolean policiesByDefault;
     private final boolean bindingsByDefault;
-    private final Map<String, TemplateState> byKind = new HashMap<>();
-    private Boolean apiServed;
+    private final Map<String, TemplateState> byKind = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Boolean apiServed;
 
     VapGenerator(Cluster cluster, boolean policiesByDefault, boolean bindingsByDefault) {
         this.cluster = cluster;

@@ -175,17 +175,17 @@ public final class WorkloadTracker implements AutoCloseable {
     private void watch(ResourceDefinitionContext context, String what) {
         var operation = client.genericKubernetesResources(context);
         Informer informer = Informer.start(what, context.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
-                context, json, worker, new Informer.Listener() {
+                context, json, new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        changed(context, object);
+                        worker.submit(what + " changed", () -> changed(context, object));
                     }
 
                     @Override
                     public void delete(ObjectNode object) {
-                        changed(context, object);
+                        worker.submit(what + " deleted", () -> changed(context, object));
                     }
-                }, this::markAll);
+                }, () -> worker.submit(what + " listed", this::markAll));
         informers.put(context, informer);
     }
 
