@@ -103,7 +103,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         this.readiness = readiness;
         this.namespace = portcullis.namespace();
         this.json = new KubeJson(client);
-        this.status = new StatusWriter(client, json);
+        this.status = new StatusWriter(client);
         ServerSideApply apply = new ServerSideApply(client, json);
         this.cluster = new Cluster(client, json, apply, status,
                 new ByPod.Identity(properties.replicaId(), properties.operations()), this::livePods, problems);

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.portcullis.constraint.Kube;
+import io.portcullis.kube.write.ObjectWriter;
+import io.portcullis.kube.write.Retry;
 import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.profiles.ProfileBinding;
 import io.portcullis.mutation.profiles.ProfileCatalog;
@@ -38,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Everything is computed from the pods the API server stored, so the webhook has no side effects: dry-run
  * requests leave no trace, pod DELETE is never answered with an error, and pods made from {@code generateName}
  * are recorded under their real names (design note §2.8, §2.9, §2.11). Writes retry on conflicts
- * ({@link WorkloadWriter}); only objects that disagree with the pods are written.
+ * ({@link WorkloadEdit} through the {@link ObjectWriter}); only objects that disagree with the pods are written.
  *
  * <p>Informer events land on one thread of its own and mark namespaces dirty; at most once per {@code debounce}
  * the bindings of the dirty namespaces and all tracked profiles are recomputed, so a Deployment scaled to 100 pods
@@ -68,7 +70,7 @@ public final class WorkloadTracker implements AutoCloseable {
     private final KubernetesClient client;
     private final KubeJson json;
     private final Worker worker = new Worker("portcullis-workloads");
-    private final WorkloadWriter writer;
+    private final ObjectWriter writer;
     private final Duration debounce;
     private final String leaseNamespace;
     private final String leaseName;
@@ -110,10 +112,10 @@ public final class WorkloadTracker implements AutoCloseable {
     }
 
     WorkloadTracker(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
-            BooleanSupplier sharedLeader, Duration debounce, WorkloadWriter.BeforeWrite beforeWrite) {
+            BooleanSupplier sharedLeader, Duration debounce, ObjectWriter.BeforeWrite beforeWrite) {
         this.client = client;
         this.json = new KubeJson(client);
-        this.writer = new WorkloadWriter(client, json, beforeWrite);
+        this.writer = new ObjectWriter(client, Retry.WRITE, beforeWrite);
         this.debounce = debounce;
         this.leaseNamespace = leaseNamespace;
         this.leaseName = leaseName;
@@ -270,13 +272,13 @@ public final class WorkloadTracker implements AutoCloseable {
 
     private void reconcile(ResourceDefinitionContext context, ObjectNode object, String finalizer, Set<String> pods) {
         List<String> workloads = List.copyOf(pods);
-        if (!WorkloadWriter.differs(object, finalizer, workloads)) {
+        if (!WorkloadEdit.differs(object, finalizer, workloads)) {
             return;
         }
-        var target = new WorkloadWriter.Target(context, JsonValues.text(object.path("metadata"), "namespace"),
-                JsonValues.text(object.path("metadata"), "name"), finalizer);
+        var target = new ObjectWriter.Target(context, JsonValues.text(object.path("metadata"), "namespace"),
+                JsonValues.text(object.path("metadata"), "name"));
         try {
-            writer.write(target, workloads);
+            writer.write(target, WorkloadEdit.of(finalizer, workloads));
         } catch (RuntimeException e) {
             log.warn("cannot write the active workloads of {}: {}", target, e.getMessage());
         }
@@ -348,7 +350,7 @@ public final class WorkloadTracker implements AutoCloseable {
         return recomputes.get();
     }
 
-    WorkloadWriter writer() {
+    ObjectWriter writer() {
         return writer;
     }
 

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.portcullis.kube.write.ObjectWriter;
 import io.portcullis.mutation.JsonValues;
 import java.time.Duration;
 import java.util.List;
@@ -77,7 +78,7 @@ class WorkloadTrackerTest {
         establisher.stop();
     }
 
-    private void start(WorkloadWriter.BeforeWrite beforeWrite) {
+    private void start(ObjectWriter.BeforeWrite beforeWrite) {
         tracker = new WorkloadTracker(client, MockCluster.NAMESPACE, "portcullis-audit", "test_1", null,
                 Duration.ofMillis(100), beforeWrite);
         tracker.start();
@@ -246,10 +247,10 @@ class WorkloadTrackerTest {
     }
 
     private List<String> workloads(ResourceDefinitionContext context, String namespace, String name) {
-        return WorkloadWriter.activeWorkloads(get(context, namespace, name));
+        return WorkloadEdit.activeWorkloads(get(context, namespace, name));
     }
 
     private List<String> finalizers(ResourceDefinitionContext context, String namespace, String name) {
-        return WorkloadWriter.finalizers(get(context, namespace, name));
+        return WorkloadEdit.finalizers(get(context, namespace, name));
     }
 }
