@@ -45,6 +45,8 @@ final class TemplateController {
     private final WorkQueue queue;
     private final ConstraintCrds crds;
     private final Map<String, Handled> handled = new ConcurrentHashMap<>();
+    /** Templates to load again although their version was handled: their CRD or policy is to be applied again. */
+    private final Set<String> forced = ConcurrentHashMap.newKeySet();
     private volatile Informer informer;
     private volatile Set<String> initial;
 
@@ -64,12 +66,12 @@ final class TemplateController {
                 TEMPLATES, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode template) {
-                        submit(Kube.name(template), false);
+                        submit(Kube.name(template));
                     }
 
                     @Override
                     public void delete(ObjectNode template) {
-                        submit(Kube.name(template), false);
+                        submit(Kube.name(template));
                     }
                 }, this::synced);
     }
@@ -100,13 +102,21 @@ final class TemplateController {
         Set<String> names = ConcurrentHashMap.newKeySet();
         informer.objects().forEach(template -> names.add(Kube.name(template)));
         initial = names;
-        names.forEach(name -> submit(name, false));
+        names.forEach(this::submit);
         log.info("{} ConstraintTemplates in the cluster", names.size());
     }
 
-    /** The template is reconciled on the queue: from the store, so the latest event wins. */
-    private void submit(String name, boolean force) {
-        queue.submit(name, "ConstraintTemplate " + name, () -> reconcile(name, force));
+    /**
+     * The template is reconciled on the queue: from the store, so the latest event wins. All work of a key is this
+     * one reconcile, so newer work replacing older loses nothing; why it must compile again is kept in
+     * {@link #forced}.
+     */
+    private void submit(String name) {
+        queue.submit(name, "ConstraintTemplate " + name, () -> reconcile(name));
+    }
+
+    private void reconcile(String name) {
+        reconcile(name, forced.remove(name));
     }
 
     private void deleted(String name) {
@@ -166,7 +176,7 @@ final class TemplateController {
                 errors.add(ByPod.error(InvalidTemplateException.CREATE_ERROR, "Could not create CRD: " + e.getMessage()));
                 log.warn("ConstraintTemplate {}: cannot apply CRD {}: {} (retrying in {})", name,
                         ConstraintCrd.name(kind), e.getMessage(), CRD_RETRY);
-                queue.submitAfter(name, CRD_RETRY, "retry CRD of " + name, () -> retry(name, uid, generation));
+                queue.later(CRD_RETRY, () -> retry(name, uid, generation));
             }
         }
         // Gatekeeper generates the ValidatingAdmissionPolicy after the CRD, the policy's parameter kind.
@@ -176,7 +186,7 @@ final class TemplateController {
         cluster.problems().set("ConstraintTemplate " + name, errors.isEmpty() ? null
                 : errors.stream().map(e -> e.path("message").asString()).collect(Collectors.joining("; ")));
         if (vapOutcome.retry()) {
-            queue.submitAfter(name, CRD_RETRY, "retry VAP of " + name, () -> retryVap(name, uid, generation));
+            queue.later(CRD_RETRY, () -> retryVap(name, uid, generation));
         }
         if (crdApplied) {
             constraints.kindChanged(kind);
@@ -196,20 +206,20 @@ final class TemplateController {
      */
     private void crdLost(String kind) {
         handled.entrySet().stream().filter(e -> e.getValue().kind().equals(kind)).map(Map.Entry::getKey).findFirst()
-                .ifPresent(name -> queue.submit(name, "CRD of ConstraintTemplate " + name, () -> {
-                    if (informer.get("", name) != null && !crds.exists(kind)) {
-                        log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}",
-                                ConstraintCrd.name(kind), name);
-                        reconcile(name, true);
-                    }
-                }));
+                .ifPresent(name -> {
+                    log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind),
+                            name);
+                    forced.add(name);
+                    submit(name);
+                });
     }
 
     /** Applies the policy again if the same version of the template is still the one whose policy was refused. */
     private void retryVap(String name, String uid, long generation) {
         Handled now = handled.get(name);
         if (now != null && now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
-            reconcile(name, true);
+            forced.add(name);
+            submit(name);
         }
     }
 
@@ -217,7 +227,8 @@ final class TemplateController {
     private void retry(String name, String uid, long generation) {
         Handled now = handled.get(name);
         if (now != null && !now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
-            reconcile(name, true);
+            forced.add(name);
+            submit(name);
         }
     }
 }

@@ -66,8 +66,16 @@ final class WorkQueue implements AutoCloseable {
 
     /** Submits the work after the delay (a retry the work itself decided on, such as a refused binding). */
     void submitAfter(Object key, Duration delay, String what, Runnable work) {
+        later(delay, () -> submit(key, what, work));
+    }
+
+    /**
+     * Runs a short action after the delay, outside any key: one that records why a key must be done again and
+     * submits it, so that newer work of the key cannot replace the reason.
+     */
+    void later(Duration delay, Runnable action) {
         if (!executor.isShutdown()) {
-            executor.schedule(() -> submit(key, what, work), delay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
