@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.portcullis.Portcullis;
-import io.portcullis.audit.AuditProperties;
+import io.portcullis.kube.lease.LeaseProperties;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.webhook.AdmissionController;
@@ -125,7 +125,7 @@ class DeploymentManifestsTest {
 
         ObjectNode role = one("Role", "portcullis");
         assertThat(resourceNames(role, "secrets")).containsExactly(TlsProperties.DEFAULT_SECRET_NAME);
-        assertThat(resourceNames(role, "leases")).containsExactly(defaultOf(AuditProperties.class, "leaseName"));
+        assertThat(resourceNames(role, "leases")).containsExactly(defaultOf(LeaseProperties.class, "leaseName"));
         ObjectNode clusterRole = one("ClusterRole", "portcullis");
         assertThat(resourceNames(clusterRole, "validatingwebhookconfigurations")).containsExactlyInAnyOrder(
                 TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION,
