@@ -1,6 +1,5 @@
 package io.portcullis.cli;
 
-import io.portcullis.constraint.GatorTest;
 import io.portcullis.constraint.Kube;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;

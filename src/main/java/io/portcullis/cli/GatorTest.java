@@ -1,5 +1,19 @@
-package io.portcullis.constraint;
+package io.portcullis.cli;
 
+import io.portcullis.constraint.Constraint;
+import io.portcullis.constraint.EnforcementPoint;
+import io.portcullis.constraint.GatorNamespaces;
+import io.portcullis.constraint.Gvk;
+import io.portcullis.constraint.InvalidConstraintException;
+import io.portcullis.constraint.InvalidObjectException;
+import io.portcullis.constraint.InvalidTemplateException;
+import io.portcullis.constraint.Kube;
+import io.portcullis.constraint.Result;
+import io.portcullis.constraint.Review;
+import io.portcullis.constraint.ReviewException;
+import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.constraint.TemplateParser;
+import io.portcullis.constraint.Validator;
 import io.portcullis.expansion.Expander;
 import io.portcullis.expansion.ExpansionException;
 import io.portcullis.expansion.ExpansionTemplate;
