@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.CompiledTemplate;
 import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.InvalidConstraintException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Validator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ final class ConstraintController {
         watch.checkedAgainst = template.get();
         Set<String> present = new HashSet<>();
         for (ObjectNode constraint : watch.informer.objects()) {
-            present.add(Kube.name(constraint));
+            present.add(JsonFields.name(constraint));
             reconcile(kind, watch, constraint, force);
         }
         for (String name : List.copyOf(watch.handled.keySet())) {
@@ -143,7 +143,7 @@ final class ConstraintController {
                 }, () -> {
                     KindWatch watch = self[0];
                     Set<String> initial = ConcurrentHashMap.newKeySet();
-                    watch.informer.objects().forEach(c -> initial.add(Kube.name(c)));
+                    watch.informer.objects().forEach(c -> initial.add(JsonFields.name(c)));
                     watch.initial = initial;
                     log.info("watching {} constraints of kind {}", initial.size(), kind);
                     kindChanged(kind);
@@ -175,7 +175,7 @@ final class ConstraintController {
     }
 
     private void reconcile(String kind, KindWatch watch, ObjectNode constraint, boolean force) {
-        String name = Kube.name(constraint);
+        String name = JsonFields.name(constraint);
         String uid = KubeJson.uid(constraint);
         long generation = KubeJson.generation(constraint);
         Handled before = watch.handled.get(name);

@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.portcullis.constraint.Constraint;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -72,8 +72,8 @@ final class ConstraintCrds {
     }
 
     private static void tell(List<Consumer<String>> listeners, ObjectNode crd) {
-        if (Constraint.GROUP.equals(Kube.text(crd.path("spec").path("group")))) {
-            String kind = Kube.text(crd.path("spec").path("names").path("kind"));
+        if (Constraint.GROUP.equals(JsonFields.text(crd.path("spec").path("group")))) {
+            String kind = JsonFields.text(crd.path("spec").path("names").path("kind"));
             listeners.forEach(l -> l.accept(kind));
         }
     }

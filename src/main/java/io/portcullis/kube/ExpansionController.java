@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.expansion.ExpansionSystem;
 import io.portcullis.expansion.ExpansionTemplate;
 import tools.jackson.databind.node.ObjectNode;
@@ -81,7 +81,7 @@ final class ExpansionController {
             try {
                 templates.add(ExpansionTemplate.parse(object));
             } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
-                cluster.problems().set("expansion template " + Kube.name(object), e.getMessage());
+                cluster.problems().set("expansion template " + JsonFields.name(object), e.getMessage());
             }
         }
         system = new ExpansionSystem(templates);

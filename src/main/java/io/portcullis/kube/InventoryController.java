@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidObjectException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Validator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ final class InventoryController {
                     @Override
                     public void delete(ObjectNode object) {
                         submit(object, "SyncSet", () -> {
-                            syncSets.remove(Kube.name(object));
+                            syncSets.remove(JsonFields.name(object));
                             updateWatches();
                         });
                     }
@@ -115,7 +115,7 @@ final class InventoryController {
 
     /** Queues the event's work; a newer event of the same object replaces it while it waits. */
     private void submit(ObjectNode object, String what, Runnable work) {
-        queue.submit(List.of(what, Kube.namespace(object), Kube.name(object)), what + " " + Kube.describe(object), work);
+        queue.submit(List.of(what, JsonFields.namespace(object), JsonFields.name(object)), what + " " + JsonFields.describe(object), work);
     }
 
     /** The Config in force ({@link GatekeeperConfig#EMPTY} while there is none). */
@@ -142,8 +142,8 @@ final class InventoryController {
     }
 
     private void configChanged(ObjectNode object) {
-        if (!GatekeeperConfig.NAME.equals(Kube.name(object))) {
-            log.warn("Config {}/{} ignored: only the one named '{}' counts", namespace, Kube.name(object),
+        if (!GatekeeperConfig.NAME.equals(JsonFields.name(object))) {
+            log.warn("Config {}/{} ignored: only the one named '{}' counts", namespace, JsonFields.name(object),
                     GatekeeperConfig.NAME);
             return;
         }
@@ -159,7 +159,7 @@ final class InventoryController {
     }
 
     private void configDeleted(ObjectNode object) {
-        if (GatekeeperConfig.NAME.equals(Kube.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
+        if (GatekeeperConfig.NAME.equals(JsonFields.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
             config = GatekeeperConfig.EMPTY;
             cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
             updateWatches();
@@ -170,9 +170,9 @@ final class InventoryController {
     private void syncSetChanged(ObjectNode object) {
         List<Gvk> gvks = new ArrayList<>();
         for (var entry : object.path("spec").path("gvks")) {
-            gvks.add(new Gvk(Kube.text(entry.get("group")), Kube.text(entry.get("version")), Kube.text(entry.get("kind"))));
+            gvks.add(new Gvk(JsonFields.text(entry.get("group")), JsonFields.text(entry.get("version")), JsonFields.text(entry.get("kind"))));
         }
-        syncSets.put(Kube.name(object), gvks);
+        syncSets.put(JsonFields.name(object), gvks);
         updateWatches();
     }
 
@@ -262,7 +262,7 @@ final class InventoryController {
                     }
 
                     private void deleted(ObjectNode object) {
-                        if (current(gvk, self[0]) && self[0].get(Kube.namespace(object), Kube.name(object)) == null) {
+                        if (current(gvk, self[0]) && self[0].get(JsonFields.namespace(object), JsonFields.name(object)) == null) {
                             if (gvk.equals(NAMESPACE)) {
                                 validator.removeNamespace(object);
                             }
@@ -311,7 +311,7 @@ final class InventoryController {
         try {
             validator.addData(object);
         } catch (InvalidObjectException e) {
-            log.warn("cannot sync {}: {}", Kube.describe(object), e.getMessage());
+            log.warn("cannot sync {}: {}", JsonFields.describe(object), e.getMessage());
         }
     }
 
@@ -319,7 +319,7 @@ final class InventoryController {
         try {
             validator.removeData(object);
         } catch (InvalidObjectException e) {
-            log.warn("cannot unsync {}: {}", Kube.describe(object), e.getMessage());
+            log.warn("cannot unsync {}: {}", JsonFields.describe(object), e.getMessage());
         }
     }
 }

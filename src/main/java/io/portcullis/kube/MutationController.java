@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.gatekeeper.Mutator;
 import io.portcullis.mutation.gatekeeper.Mutators;
@@ -85,7 +85,7 @@ final class MutationController {
                         @Override
                         public void upsert(ObjectNode object) {
                             String version = KubeJson.uid(object) + "/" + KubeJson.generation(object);
-                            String before = versions.put(Kube.describe(object), version);
+                            String before = versions.put(JsonFields.describe(object), version);
                             if (statusMatters || !version.equals(before)) {
                                 queueRebuild();
                             }
@@ -93,7 +93,7 @@ final class MutationController {
 
                         @Override
                         public void delete(ObjectNode object) {
-                            versions.remove(Kube.describe(object));
+                            versions.remove(JsonFields.describe(object));
                             queueRebuild();
                         }
                     }, this::queueRebuild);
@@ -119,7 +119,7 @@ final class MutationController {
     static String chooseVersion(Kind kind, ObjectNode crd) {
         Set<String> served = CrdInstaller.servedVersions(crd);
         for (var version : crd.path("spec").path("versions")) {
-            String name = Kube.text(version.get("name"));
+            String name = JsonFields.text(version.get("name"));
             if (version.path("storage").asBoolean(false) && served.contains(name) && kind.versions().contains(name)) {
                 return name;
             }
@@ -150,7 +150,7 @@ final class MutationController {
                         default -> profiles.add(SpoResources.parseProfile(object));
                     }
                 } catch (RuntimeException e) {
-                    cluster.problems().set("mutation object " + entry.getKey().kind() + " " + Kube.describe(object),
+                    cluster.problems().set("mutation object " + entry.getKey().kind() + " " + JsonFields.describe(object),
                             e.getMessage());
                 }
             }

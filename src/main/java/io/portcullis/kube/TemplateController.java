@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.CompiledTemplate;
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
 import java.time.Duration;
@@ -66,12 +66,12 @@ final class TemplateController {
                 TEMPLATES, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode template) {
-                        submit(Kube.name(template));
+                        submit(JsonFields.name(template));
                     }
 
                     @Override
                     public void delete(ObjectNode template) {
-                        submit(Kube.name(template));
+                        submit(JsonFields.name(template));
                     }
                 }, this::synced);
     }
@@ -100,7 +100,7 @@ final class TemplateController {
 
     private void synced() {
         Set<String> names = ConcurrentHashMap.newKeySet();
-        informer.objects().forEach(template -> names.add(Kube.name(template)));
+        informer.objects().forEach(template -> names.add(JsonFields.name(template)));
         initial = names;
         names.forEach(this::submit);
         log.info("{} ConstraintTemplates in the cluster", names.size());
@@ -167,7 +167,7 @@ final class TemplateController {
         }
         boolean crdApplied = false;
         String kind = compiled != null ? compiled.template().kind()
-                : Kube.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
+                : JsonFields.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
         if (compiled != null) {
             try {
                 cluster.apply().apply(CrdInstaller.CRDS, ConstraintCrd.of(compiled.template(), compiled.schema(), template));

@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.portcullis.kube.write.ObjectWriter;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -56,10 +56,10 @@ final class WorkloadEdit {
     }
 
     static List<String> activeWorkloads(JsonNode object) {
-        return JsonValues.strings(object.path("status"), "activeWorkloads");
+        return JsonFields.strings(object.path("status"), "activeWorkloads");
     }
 
     static List<String> finalizers(JsonNode object) {
-        return JsonValues.strings(object.path("metadata"), "finalizers");
+        return JsonFields.strings(object.path("metadata"), "finalizers");
     }
 }

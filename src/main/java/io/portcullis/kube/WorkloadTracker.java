@@ -2,11 +2,10 @@ package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.kube.lease.Leadership;
 import io.portcullis.kube.write.ObjectWriter;
 import io.portcullis.kube.write.Retry;
-import io.portcullis.mutation.JsonValues;
 import io.portcullis.mutation.profiles.ProfileBinding;
 import io.portcullis.mutation.profiles.ProfileCatalog;
 import io.portcullis.mutation.profiles.SecurityProfile;
@@ -162,9 +161,9 @@ public final class WorkloadTracker implements AutoCloseable {
     /** A pod, binding or namespace touches its namespace; a profile may be referenced anywhere. */
     private void changed(ResourceDefinitionContext context, ObjectNode object) {
         if (context == PODS || context == BINDINGS) {
-            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "namespace"));
+            dirtyNamespaces.add(JsonFields.textOrNull(object.path("metadata"), "namespace"));
         } else if (context == NAMESPACES) {
-            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "name"));
+            dirtyNamespaces.add(JsonFields.textOrNull(object.path("metadata"), "name"));
         } else {
             allDirty = true;
         }
@@ -197,11 +196,11 @@ public final class WorkloadTracker implements AutoCloseable {
         ProfileCatalog catalog = catalog();
         Map<String, List<ObjectNode>> podsByNamespace = new HashMap<>();
         for (ObjectNode pod : informers.get(PODS).objects()) {
-            podsByNamespace.computeIfAbsent(JsonValues.text(pod.path("metadata"), "namespace"), n -> new ArrayList<>())
+            podsByNamespace.computeIfAbsent(JsonFields.textOrNull(pod.path("metadata"), "namespace"), n -> new ArrayList<>())
                     .add(pod);
         }
         for (ObjectNode object : informers.get(BINDINGS).objects()) {
-            String namespace = JsonValues.text(object.path("metadata"), "namespace");
+            String namespace = JsonFields.textOrNull(object.path("metadata"), "namespace");
             if (namespaces != null && !namespaces.contains(namespace)) {
                 continue;
             }
@@ -209,7 +208,7 @@ public final class WorkloadTracker implements AutoCloseable {
             try {
                 binding = SpoResources.parseBinding(object);
             } catch (RuntimeException e) {
-                log.debug("ProfileBinding {} not tracked: {}", Kube.describe(object), e.getMessage());
+                log.debug("ProfileBinding {} not tracked: {}", JsonFields.describe(object), e.getMessage());
                 continue;
             }
             Set<String> pods = ActiveWorkloads.boundPods(binding, podsByNamespace.getOrDefault(namespace, List.of()),
@@ -222,7 +221,7 @@ public final class WorkloadTracker implements AutoCloseable {
                 try {
                     profile = SpoResources.parseProfile(object);
                 } catch (RuntimeException e) {
-                    log.debug("{} not tracked: {}", Kube.describe(object), e.getMessage());
+                    log.debug("{} not tracked: {}", JsonFields.describe(object), e.getMessage());
                     continue;
                 }
                 Set<String> pods = new TreeSet<>();
@@ -243,8 +242,8 @@ public final class WorkloadTracker implements AutoCloseable {
         if (!WorkloadEdit.differs(object, finalizer, workloads)) {
             return;
         }
-        var target = new ObjectWriter.Target(context, JsonValues.text(object.path("metadata"), "namespace"),
-                JsonValues.text(object.path("metadata"), "name"));
+        var target = new ObjectWriter.Target(context, JsonFields.textOrNull(object.path("metadata"), "namespace"),
+                JsonFields.textOrNull(object.path("metadata"), "name"));
         try {
             writer.write(target, WorkloadEdit.of(finalizer, workloads));
         } catch (RuntimeException e) {
@@ -268,7 +267,7 @@ public final class WorkloadTracker implements AutoCloseable {
 
     private Map<String, String> namespaceLabels(String namespace) {
         ObjectNode found = informers.get(NAMESPACES).get(null, namespace);
-        return found == null ? Map.of() : JsonValues.stringMap(found.path("metadata"), "labels");
+        return found == null ? Map.of() : JsonFields.stringMap(found.path("metadata"), "labels");
     }
 
     public boolean isLeader() {

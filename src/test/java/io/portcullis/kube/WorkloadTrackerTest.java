@@ -16,7 +16,7 @@ import io.portcullis.kube.lease.Leadership;
 import io.portcullis.kube.lease.LeaseProperties;
 import io.portcullis.kube.write.ObjectWriter;
 import java.util.ArrayList;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -169,7 +169,7 @@ class WorkloadTrackerTest {
                 && finalizers(BINDINGS, "demo", "nginx-seccomp").contains(WorkloadTracker.BINDING_FINALIZER));
         assertThat(tracker.writer().conflicts()).isPositive();
         ObjectNode binding = get(BINDINGS, "demo", "nginx-seccomp");
-        assertThat(JsonValues.stringMap(binding.path("metadata"), "labels")).containsEntry("touched", "yes");
+        assertThat(JsonFields.stringMap(binding.path("metadata"), "labels")).containsEntry("touched", "yes");
     }
 
     @Test
@@ -252,7 +252,7 @@ class WorkloadTrackerTest {
     }
 
     private static String name(ObjectNode pod) {
-        return JsonValues.text(pod.path("metadata"), "name");
+        return JsonFields.textOrNull(pod.path("metadata"), "name");
     }
 
     private ObjectNode get(ResourceDefinitionContext context, String namespace, String name) {

@@ -1,7 +1,7 @@
 package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +25,7 @@ public record Assign(MutatorId id, List<ApplyTo> applyTo, Match match, Location 
             @Override
             public void set(ObjectNode parent, String key) {
                 // Keeping an equal node avoids a no-op "replace" in the patch (e.g. 1000 read as int vs long).
-                if (!JsonValues.deepEquals(parent.get(key), assigned)) {
+                if (!JsonFields.deepEquals(parent.get(key), assigned)) {
                     parent.set(key, assigned.deepCopy());
                 }
             }
@@ -46,7 +46,7 @@ public record Assign(MutatorId id, List<ApplyTo> applyTo, Match match, Location 
     }
 
     private JsonNode metadataValue(ObjectNode object) {
-        String field = JsonValues.text(object.path("metadata"), fromMetadata);
+        String field = JsonFields.textOrNull(object.path("metadata"), fromMetadata);
         return JsonNodeFactory.instance.stringNode(field == null ? "" : field);
     }
 }
