@@ -1,12 +1,10 @@
 package io.portcullis.audit;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.portcullis.kube.lease.Leadership;
 import io.portcullis.policy.ActivePolicies;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
-import java.util.UUID;
+import io.portcullis.policy.Readiness;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -30,26 +28,15 @@ public class AuditConfiguration {
         return new AuditMetrics(registry);
     }
 
-    /**
-     * Uses the application's KubernetesClient (io.portcullis.kube makes it). Without one, a client of its own
-     * from the in-cluster or kubeconfig settings: looked up rather than declared @ConditionalOnMissingBean,
-     * because that condition only sees beans of configurations processed earlier.
-     */
+    /** Uses the application's KubernetesClient and Leadership (io.portcullis.kube makes them). */
     @Bean(initMethod = "start", destroyMethod = "close")
-    AuditManager auditManager(ObjectProvider<KubernetesClient> clients, ActivePolicies active, Readiness readiness,
-            AuditProperties properties, PortcullisProperties portcullis, AuditMetrics metrics,
+    AuditManager auditManager(KubernetesClient client, Leadership leadership, ActivePolicies active,
+            Readiness readiness, AuditProperties properties, AuditMetrics metrics,
             ObjectProvider<AuditRun.ViolationListener> violationEvents) {
-        KubernetesClient client = clients.getIfAvailable(() -> new KubernetesClientBuilder().build());
-        AuditManager manager = new AuditManager(client, active::current, readiness::isReady, properties,
-                portcullis.namespace(), identity(), metrics);
+        AuditManager manager = new AuditManager(client, active::current, readiness::isReady, properties, leadership,
+                metrics);
         // --emit-audit-events (io.portcullis.events), before the first run.
         violationEvents.ifAvailable(manager::reportViolationsTo);
         return manager;
-    }
-
-    /** The pod name (HOSTNAME in a pod) plus a random suffix, as client-go's leader election names holders. */
-    static String identity() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "portcullis");
-        return host + "_" + UUID.randomUUID();
     }
 }

@@ -1,15 +1,11 @@
 package io.portcullis.audit;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.portcullis.kube.lease.Leadership;
 import io.portcullis.policy.PolicySnapshot;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,11 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Audits the cluster every {@code interval} on one replica at a time. The replicas compete for a Lease
- * ({@code portcullis-audit} in the server's namespace) through fabric8's LeaderElector; the holder audits,
- * writes the constraints' status and reports the metrics, the others wait. When the holder stops (or cannot
- * renew) its running audit is cancelled and another replica takes the Lease over; with release on close a
- * clean shutdown hands over at once instead of after the lease duration.
+ * Audits the cluster every {@code interval} on one replica at a time: the holder of the Lease ({@link Leadership},
+ * {@code portcullis-audit} in the server's namespace) audits, writes the constraints' status and reports the
+ * metrics, the others wait. When the holder stops (or cannot renew) its running audit is cancelled and another
+ * replica takes the Lease over.
  *
  * <p>As Gatekeeper's ticker, the first run comes one interval after this replica became the leader. Runs are
  * skipped until the policies are loaded, so an empty policy set never writes zero violations over real ones.
@@ -37,8 +32,7 @@ public final class AuditManager implements AutoCloseable {
     private final Supplier<PolicySnapshot> policies;
     private final BooleanSupplier policiesLoaded;
     private final AuditProperties properties;
-    private final String namespace;
-    private final String identity;
+    private final Leadership leadership;
     private final AuditMetrics metrics;
     private final ClusterAudit audit;
     private final ConstraintStatusWriter statusWriter;
@@ -51,25 +45,21 @@ public final class AuditManager implements AutoCloseable {
     private volatile boolean leader;
     private volatile boolean closed;
     private volatile AuditReport lastReport;
-    /** Guarded by this. */
-    private CompletableFuture<?> election;
     /** Guarded by this: the periodic audit while this replica leads. */
     private ScheduledFuture<?> runs;
 
     /**
      * @param policies the policies in force at the time of each run (ActivePolicies::current)
      * @param policiesLoaded whether the policies have been loaded from the cluster yet
-     * @param namespace where the Lease lives (portcullis.namespace)
-     * @param identity this replica's name in the Lease; unique per process
+     * @param leadership the election this replica takes part in; the audit runs while it leads
      */
     public AuditManager(KubernetesClient client, Supplier<PolicySnapshot> policies, BooleanSupplier policiesLoaded,
-            AuditProperties properties, String namespace, String identity, AuditMetrics metrics) {
+            AuditProperties properties, Leadership leadership, AuditMetrics metrics) {
         this.client = client;
         this.policies = policies;
         this.policiesLoaded = policiesLoaded;
         this.properties = properties;
-        this.namespace = namespace;
-        this.identity = identity;
+        this.leadership = leadership;
         this.metrics = metrics;
         this.audit = new ClusterAudit(client, properties.chunkSize(), properties.violationsLimit());
         this.statusWriter = new ConstraintStatusWriter(client);
@@ -86,9 +76,20 @@ public final class AuditManager implements AutoCloseable {
             log.info("audit disabled: portcullis.audit.interval is 0");
             return;
         }
-        log.info("audit: competing for Lease {}/{} as {}, every {} s once leading", namespace, properties.leaseName(),
-                identity, properties.interval().toSeconds());
-        elect();
+        log.info("audit: every {} s while leading (Lease {})", properties.interval().toSeconds(),
+                leadership.leaseName());
+        leadership.addListener(new Leadership.Listener() {
+            @Override
+            public void startedLeading() {
+                AuditManager.this.startedLeading();
+            }
+
+            @Override
+            public void stoppedLeading() {
+                AuditManager.this.stoppedLeading();
+            }
+        });
+        leadership.start();
     }
 
     public boolean isLeader() {
@@ -96,7 +97,7 @@ public final class AuditManager implements AutoCloseable {
     }
 
     public String identity() {
-        return identity;
+        return leadership.identity();
     }
 
     /** Audit runs this replica has completed. */
@@ -108,16 +109,11 @@ public final class AuditManager implements AutoCloseable {
         return Optional.ofNullable(lastReport);
     }
 
-    /** Leaves the election, releasing the Lease if held, and cancels a running audit. */
+    /** Stops auditing and cancels a running audit; the election is the {@link Leadership}'s to leave. */
     @Override
     public void close() {
-        CompletableFuture<?> current;
         synchronized (this) {
             closed = true;
-            current = election;
-        }
-        if (current != null) {
-            current.cancel(true);
         }
         stoppedLeading();
         scheduler.shutdownNow();
@@ -128,43 +124,11 @@ public final class AuditManager implements AutoCloseable {
         }
     }
 
-    /** One elector per term: fabric8's LeaderElector runs once, so after losing the Lease a new one competes. */
-    private synchronized void elect() {
-        if (closed) {
-            return;
-        }
-        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
-                .withName(properties.leaseName())
-                .withLock(new LeaseLock(namespace, properties.leaseName(), identity))
-                .withLeaseDuration(properties.leaseDuration())
-                .withRenewDeadline(properties.renewDeadline())
-                .withRetryPeriod(properties.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
-                        holder -> log.info("audit: Lease {} is held by {}", properties.leaseName(), holder)))
-                .build();
-        CompletableFuture<?> term = client.leaderElector().withConfig(config).build().start();
-        election = term;
-        term.whenComplete((result, error) -> {
-            if (closed) {
-                return;
-            }
-            if (error != null && !(error instanceof CancellationException)) {
-                log.warn("audit: leader election failed, trying again: {}", error.toString());
-            }
-            try {
-                scheduler.schedule(this::elect, properties.retryPeriod().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
-        });
-    }
-
     private synchronized void startedLeading() {
         if (closed) {
             return;
         }
-        log.info("audit: {} leads, auditing every {} s", identity, properties.interval().toSeconds());
+        log.info("audit: {} leads, auditing every {} s", leadership.identity(), properties.interval().toSeconds());
         leader = true;
         long every = properties.interval().toMillis();
         runs = scheduler.scheduleAtFixedRate(this::auditOnce, every, every, TimeUnit.MILLISECONDS);
@@ -172,7 +136,7 @@ public final class AuditManager implements AutoCloseable {
 
     private synchronized void stoppedLeading() {
         if (leader) {
-            log.info("audit: {} stopped leading", identity);
+            log.info("audit: {} stopped leading", leadership.identity());
         }
         leader = false;
         if (runs != null) {

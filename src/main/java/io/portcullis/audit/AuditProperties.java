@@ -15,21 +15,16 @@ import org.springframework.boot.convert.DurationUnit;
  *     (Gatekeeper's --audit-interval; a bare number is seconds; 0 disables the audit)
  * @param chunkSize objects per list request (--audit-chunk-size)
  * @param violationsLimit {@code status.violations} entries per constraint (--constraint-violations-limit)
- * @param leaseName the Lease in {@code portcullis.namespace} that picks the one replica that audits
- * @param leaseDuration how long a Lease not renewed stays with its holder
- * @param renewDeadline how long the leader keeps trying to renew before it gives up auditing
- * @param retryPeriod how often the Lease is tried and renewed
+ *
+ * <p>The Lease that picks the replica that audits is set here too ({@code lease-name}, ...), bound by
+ * {@link io.portcullis.kube.lease.LeaseProperties}: workload tracking follows the same holder.
  */
 @ConfigurationProperties("portcullis.audit")
 public record AuditProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("60s") @DurationUnit(ChronoUnit.SECONDS) Duration interval,
         @DefaultValue("500") int chunkSize,
-        @DefaultValue("20") int violationsLimit,
-        @DefaultValue("portcullis-audit") String leaseName,
-        @DefaultValue("15s") Duration leaseDuration,
-        @DefaultValue("10s") Duration renewDeadline,
-        @DefaultValue("2s") Duration retryPeriod) {
+        @DefaultValue("20") int violationsLimit) {
 
     public AuditProperties {
         if (interval.isNegative()) {

@@ -9,7 +9,7 @@ import io.portcullis.constraint.EnforcementPoint;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidObjectException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Result;
 import io.portcullis.constraint.Review;
 import io.portcullis.constraint.ReviewException;
@@ -127,7 +127,7 @@ public final class AuditRun {
         try {
             namespace = namespaces.forObject(object);
         } catch (NamespaceLookup.Unavailable e) {
-            log.warn("skipping {} {}: unable to look up its namespace: {}", Gvk.of(object), Kube.describe(object),
+            log.warn("skipping {} {}: unable to look up its namespace: {}", Gvk.of(object), JsonFields.describe(object),
                     e.getMessage());
             skipped++;
             return;
@@ -137,7 +137,7 @@ public final class AuditRun {
             results = validator.review(Review.ofObject(object, namespace, Matcher.Source.ORIGINAL), EnforcementPoint.AUDIT);
         } catch (InvalidObjectException | ReviewException | RuntimeException e) {
             // One object that cannot be reviewed must not cost the audit of all the others.
-            error("reviewing " + Gvk.of(object) + " " + Kube.describe(object) + ": " + e.getMessage());
+            error("reviewing " + Gvk.of(object) + " " + JsonFields.describe(object) + ": " + e.getMessage());
             return;
         }
         if (!expansion.isEmpty() && expansion.expands(Gvk.of(object))) {
@@ -146,7 +146,7 @@ public final class AuditRun {
                         validator, namespace, "", EnforcementPoint.AUDIT, true);
             } catch (ExpansionException | InvalidObjectException | ReviewException | RuntimeException e) {
                 // Gatekeeper's audit skips an object it cannot expand, its own violations included.
-                error("expanding " + Gvk.of(object) + " " + Kube.describe(object) + ": " + e.getMessage());
+                error("expanding " + Gvk.of(object) + " " + JsonFields.describe(object) + ": " + e.getMessage());
                 return;
             }
         }
@@ -236,8 +236,8 @@ public final class AuditRun {
                 .addKeyValue("resource_group", resource.group())
                 .addKeyValue("resource_api_version", resource.version())
                 .addKeyValue("resource_kind", resource.kind())
-                .addKeyValue("resource_namespace", Kube.namespace(object))
-                .addKeyValue("resource_name", Kube.name(object))
+                .addKeyValue("resource_namespace", JsonFields.namespace(object))
+                .addKeyValue("resource_name", JsonFields.name(object))
                 .log(result.msg());
     }
 }

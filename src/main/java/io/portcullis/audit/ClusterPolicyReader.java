@@ -13,7 +13,7 @@ import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
@@ -58,9 +58,9 @@ public final class ClusterPolicyReader {
         Validator validator = new Validator(compiler);
         lister.forEach(TEMPLATES, template -> {
             try {
-                validator.addTemplate(TemplateParser.parse(template, "ConstraintTemplate " + Kube.name(template)));
+                validator.addTemplate(TemplateParser.parse(template, "ConstraintTemplate " + JsonFields.name(template)));
             } catch (InvalidTemplateException e) {
-                problems.add("ConstraintTemplate " + Kube.name(template) + ": " + e.getMessage());
+                problems.add("ConstraintTemplate " + JsonFields.name(template) + ": " + e.getMessage());
             }
         });
         for (CompiledTemplate template : validator.templates()) {
@@ -72,7 +72,7 @@ public final class ClusterPolicyReader {
                     try {
                         validator.addConstraint(constraint);
                     } catch (InvalidConstraintException e) {
-                        problems.add(kind + " " + Kube.name(constraint) + ": " + e.getMessage());
+                        problems.add(kind + " " + JsonFields.name(constraint) + ": " + e.getMessage());
                     }
                 });
             } catch (KubernetesClientException e) {
@@ -127,7 +127,7 @@ public final class ClusterPolicyReader {
                 try {
                     validator.addData(object);
                 } catch (InvalidObjectException e) {
-                    problems.add("syncing " + gvk + " " + Kube.describe(object) + ": " + e.getMessage());
+                    problems.add("syncing " + gvk + " " + JsonFields.describe(object) + ": " + e.getMessage());
                 }
             });
         } catch (KubernetesClientException e) {

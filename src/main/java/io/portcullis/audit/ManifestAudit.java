@@ -7,7 +7,7 @@ import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidConstraintException;
 import io.portcullis.constraint.InvalidObjectException;
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.TemplateCompiler;
@@ -103,8 +103,8 @@ public final class ManifestAudit {
                         config = GatekeeperConfig.parse(object);
                     }
                 } catch (InvalidTemplateException | InvalidObjectException e) {
-                    throw new InvalidInputException(file + ": " + Kube.text(object.path("kind")) + " "
-                            + Kube.name(object) + ": " + e.getMessage());
+                    throw new InvalidInputException(file + ": " + JsonFields.text(object.path("kind")) + " "
+                            + JsonFields.name(object) + ": " + e.getMessage());
                 }
             }
         }
@@ -112,7 +112,7 @@ public final class ManifestAudit {
             try {
                 validator.addConstraint(constraint);
             } catch (InvalidConstraintException e) {
-                throw new InvalidInputException(Kube.text(constraint.path("kind")) + " " + Kube.name(constraint) + ": "
+                throw new InvalidInputException(JsonFields.text(constraint.path("kind")) + " " + JsonFields.name(constraint) + ": "
                         + e.getMessage());
             }
         }
@@ -126,14 +126,14 @@ public final class ManifestAudit {
         Map<String, JsonNode> namespaces = new HashMap<>();
         for (Path file : files) {
             for (ObjectNode object : read(file)) {
-                if (Kube.isNamespace(object)) {
-                    namespaces.put(Kube.name(object), object);
+                if (JsonFields.isNamespace(object)) {
+                    namespaces.put(JsonFields.name(object), object);
                 }
                 if (config.syncs(Gvk.of(object)) && !config.isExcluded(GatekeeperConfig.Process.SYNC, object, null)) {
                     try {
                         validator.addData(object);
                     } catch (InvalidObjectException e) {
-                        throw new InvalidInputException(file + ": " + Kube.describe(object) + ": " + e.getMessage());
+                        throw new InvalidInputException(file + ": " + JsonFields.describe(object) + ": " + e.getMessage());
                     }
                 }
             }
@@ -157,7 +157,7 @@ public final class ManifestAudit {
             for (ObjectNode object : read(file)) {
                 Gvk gvk = Gvk.of(object);
                 if (gvk.kind().isEmpty() || gvk.version().isEmpty()) {
-                    run.error(file + ": an object without apiVersion or kind: " + Kube.describe(object));
+                    run.error(file + ": an object without apiVersion or kind: " + JsonFields.describe(object));
                     continue;
                 }
                 run.review(object);
@@ -172,7 +172,7 @@ public final class ManifestAudit {
         List<ObjectNode> objects = new ArrayList<>();
         try {
             for (ObjectNode object : Manifests.readObjects(file)) {
-                if (Kube.text(object.path("kind")).endsWith("List") && object.path("items").isArray()) {
+                if (JsonFields.text(object.path("kind")).endsWith("List") && object.path("items").isArray()) {
                     for (JsonNode item : object.get("items")) {
                         if (item instanceof ObjectNode o) {
                             objects.add(o);

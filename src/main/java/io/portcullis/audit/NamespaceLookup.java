@@ -1,6 +1,6 @@
 package io.portcullis.audit;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import tools.jackson.databind.JsonNode;
 
 /** Finds the Namespace object that a namespaced object under audit lives in. */
@@ -18,7 +18,7 @@ public interface NamespaceLookup {
 
     /** The Namespace to review the object with: the one its namespace names, none when it names none. */
     default JsonNode forObject(JsonNode object) throws Unavailable {
-        String name = Kube.namespace(object);
+        String name = JsonFields.namespace(object);
         return name.isEmpty() ? null : find(name);
     }
 

@@ -2,7 +2,7 @@ package io.portcullis.audit;
 
 import io.portcullis.constraint.Enforcement;
 import io.portcullis.constraint.Gvk;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Result;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
@@ -43,7 +43,7 @@ public record StatusViolation(String group, String version, String kind, String 
     public static StatusViolation of(Result result, JsonNode object) {
         Gvk gvk = Gvk.of(object);
         List<String> scoped = result.enforcementAction().equals(Enforcement.SCOPED) ? result.actions() : List.of();
-        return new StatusViolation(gvk.group(), gvk.version(), gvk.kind(), Kube.namespace(object), Kube.name(object),
+        return new StatusViolation(gvk.group(), gvk.version(), gvk.kind(), JsonFields.namespace(object), JsonFields.name(object),
                 truncate(result.msg()), result.enforcementAction(), scoped);
     }
 

@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.expansion.ExpansionException;
 import io.portcullis.expansion.Expander;
@@ -78,8 +78,8 @@ public final class ExpandCommand implements Callable<Integer> {
             return 1;
         }
         // gator's order: by name + apiVersion + kind, descending.
-        resultants.sort(Comparator.comparing((ObjectNode o) -> Kube.name(o) + Kube.text(o.path("apiVersion"))
-                + Kube.text(o.path("kind"))).reversed());
+        resultants.sort(Comparator.comparing((ObjectNode o) -> JsonFields.name(o) + JsonFields.text(o.path("apiVersion"))
+                + JsonFields.text(o.path("kind"))).reversed());
         List<String> rendered = new ArrayList<>();
         for (ObjectNode r : resultants) {
             rendered.add(format.equals("json") ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r) + "\n"

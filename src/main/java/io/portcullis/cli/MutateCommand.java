@@ -1,7 +1,7 @@
 package io.portcullis.cli;
 
 import io.portcullis.mutation.AdmissionMutator;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.MutationConfigLoader;
 import io.portcullis.mutation.MutationConfigLoader.MutationConfigException;
@@ -128,8 +128,8 @@ public final class MutateCommand implements Callable<Integer> {
 
     /** Cluster-scoped kinds cannot be told from the object alone; an object without namespace gets "default". */
     private static String namespaceOf(JsonNode object) {
-        String ns = JsonValues.text(object.path("metadata"), "namespace");
-        if ("Namespace".equals(JsonValues.text(object, "kind"))) {
+        String ns = JsonFields.textOrNull(object.path("metadata"), "namespace");
+        if ("Namespace".equals(JsonFields.textOrNull(object, "kind"))) {
             return "";
         }
         return ns == null || ns.isEmpty() ? "default" : ns;
@@ -137,7 +137,7 @@ public final class MutateCommand implements Callable<Integer> {
 
     private static JsonNode findNamespace(String name, MutationConfig config, List<JsonNode> inputs) {
         for (JsonNode input : inputs) {
-            if ("Namespace".equals(JsonValues.text(input, "kind")) && name.equals(JsonValues.text(input.path("metadata"), "name"))) {
+            if ("Namespace".equals(JsonFields.textOrNull(input, "kind")) && name.equals(JsonFields.textOrNull(input.path("metadata"), "name"))) {
                 return input;
             }
         }
@@ -145,6 +145,6 @@ public final class MutateCommand implements Callable<Integer> {
     }
 
     private static String describe(JsonNode object) {
-        return JsonValues.text(object, "kind") + " " + JsonValues.text(object.path("metadata"), "name");
+        return JsonFields.textOrNull(object, "kind") + " " + JsonFields.textOrNull(object.path("metadata"), "name");
     }
 }

@@ -1,7 +1,6 @@
 package io.portcullis.cli;
 
-import io.portcullis.constraint.GatorTest;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.Result;
@@ -110,7 +109,7 @@ public final class TestCommand implements Callable<Integer> {
     /** {@code <apiVersion>/<Kind> <ns>/<name>: ["<constraint>"] Message: "<msg>"}; no ns/ for cluster-scoped objects. */
     static String textLine(GatorTest.Violation v) {
         JsonNode obj = v.violatingObject();
-        return Kube.text(obj.path("apiVersion")) + "/" + Kube.text(obj.path("kind")) + " " + Kube.describe(obj)
+        return JsonFields.text(obj.path("apiVersion")) + "/" + JsonFields.text(obj.path("kind")) + " " + JsonFields.describe(obj)
                 + ": [" + goQuote(v.result().constraintName()) + "] Message: " + goQuote(v.result().msg());
     }
 

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Match;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ public record Constraint(String kind, String name, Match match, Enforcement enfo
         if (!(raw instanceof ObjectNode original)) {
             throw new InvalidConstraintException("invalid Constraint: not an object");
         }
-        String name = Kube.name(raw);
+        String name = JsonFields.name(raw);
         Gvk gvk = Gvk.of(raw);
         List<String> nameErrors = new ArrayList<>();
         if (name.length() > 253) {

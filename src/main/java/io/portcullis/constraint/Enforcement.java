@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +37,7 @@ public record Enforcement(String action, List<ScopedAction> scoped) {
      * empty {@code enforcementAction} is deny and is not validated further.
      */
     public static Enforcement parse(JsonNode spec) throws InvalidConstraintException {
-        String action = Kube.text(spec.path("enforcementAction"));
+        String action = JsonFields.text(spec.path("enforcementAction"));
         if (action.isEmpty()) {
             return new Enforcement(DENY, List.of());
         }
@@ -56,13 +57,13 @@ public record Enforcement(String action, List<ScopedAction> scoped) {
         Set<String> badPoints = new LinkedHashSet<>();
         Set<String> badActions = new LinkedHashSet<>();
         for (JsonNode entry : entries) {
-            String a = Kube.text(entry.path("action"));
+            String a = JsonFields.text(entry.path("action"));
             if (!SCOPED_ACTIONS.contains(a)) {
                 badActions.add(a);
             }
             List<String> points = new ArrayList<>();
             for (JsonNode ep : entry.path("enforcementPoints")) {
-                String name = Kube.text(ep.path("name"));
+                String name = JsonFields.text(ep.path("name"));
                 if (!name.equals(EnforcementPoint.ALL) && EnforcementPoint.byId(name).isEmpty()) {
                     badPoints.add(name);
                 }

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Wildcard;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -64,13 +65,13 @@ public record GatekeeperConfig(List<Gvk> syncOnly, List<Exclusion> match, List<J
         JsonNode spec = object.path("spec");
         List<Gvk> sync = new ArrayList<>();
         for (JsonNode entry : spec.path("sync").path("syncOnly")) {
-            sync.add(new Gvk(Kube.text(entry.path("group")), Kube.text(entry.path("version")), Kube.text(entry.path("kind"))));
+            sync.add(new Gvk(JsonFields.text(entry.path("group")), JsonFields.text(entry.path("version")), JsonFields.text(entry.path("kind"))));
         }
         List<Exclusion> match = new ArrayList<>();
         for (JsonNode entry : spec.path("match")) {
             Set<Process> processes = new LinkedHashSet<>();
             for (JsonNode p : entry.path("processes")) {
-                String id = Kube.text(p);
+                String id = JsonFields.text(p);
                 if (id.equals("*")) {
                     processes.addAll(List.of(Process.values()));
                     continue;
@@ -82,7 +83,7 @@ public record GatekeeperConfig(List<Gvk> syncOnly, List<Exclusion> match, List<J
                 }
             }
             List<String> namespaces = new ArrayList<>();
-            entry.path("excludedNamespaces").forEach(n -> namespaces.add(Kube.text(n)));
+            entry.path("excludedNamespaces").forEach(n -> namespaces.add(JsonFields.text(n)));
             match.add(new Exclusion(processes, namespaces));
         }
         List<JsonNode> traces = new ArrayList<>();
@@ -112,7 +113,7 @@ public record GatekeeperConfig(List<Gvk> syncOnly, List<Exclusion> match, List<J
      * test the empty name, which only {@code *} matches.
      */
     public boolean isExcluded(Process process, JsonNode object, String namespace) {
-        String tested = Kube.isNamespace(object) ? Kube.name(object) : namespace != null ? namespace : Kube.namespace(object);
+        String tested = JsonFields.isNamespace(object) ? JsonFields.name(object) : namespace != null ? namespace : JsonFields.namespace(object);
         return isExcludedNamespace(process, tested);
     }
 }

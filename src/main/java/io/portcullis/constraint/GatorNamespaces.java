@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -23,7 +24,7 @@ public final class GatorNamespaces {
      * @return the Namespace to match the object with, or null for none
      */
     public static JsonNode of(JsonNode object, Function<String, JsonNode> supplied) {
-        String name = Kube.namespace(object);
+        String name = JsonFields.namespace(object);
         if (name.isEmpty()) {
             return namespace(null);
         }

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import tools.jackson.databind.JsonNode;
 
 /** A Kubernetes group, version and kind; the core group is {@code ""}. */
@@ -12,8 +13,8 @@ public record Gvk(String group, String version, String kind) {
 
     /** The GVK an object declares through {@code apiVersion} and {@code kind}, as Go's schema.ParseGroupVersion. */
     public static Gvk of(JsonNode object) {
-        String apiVersion = Kube.text(object.path("apiVersion"));
-        String kind = Kube.text(object.path("kind"));
+        String apiVersion = JsonFields.text(object.path("apiVersion"));
+        String kind = JsonFields.text(object.path("kind"));
         int slash = apiVersion.indexOf('/');
         if (slash < 0) {
             return new Gvk("", apiVersion, kind);

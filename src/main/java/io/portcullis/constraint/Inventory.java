@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,11 +90,11 @@ public final class Inventory {
      * Gatekeeper caches Namespaces apart from what the Config syncs.
      */
     public synchronized void putNamespace(JsonNode namespace) {
-        knownNamespaces.put(Kube.name(namespace), namespace.deepCopy());
+        knownNamespaces.put(JsonFields.name(namespace), namespace.deepCopy());
     }
 
     public synchronized void removeNamespace(JsonNode namespace) {
-        knownNamespaces.remove(Kube.name(namespace));
+        knownNamespaces.remove(JsonFields.name(namespace));
     }
 
     /** The core/v1 Namespace of that name, kept by {@link #putNamespace} or synced, or null. */
@@ -107,14 +108,14 @@ public final class Inventory {
 
     private static List<String> path(JsonNode object) throws InvalidObjectException {
         Gvk gvk = Gvk.of(object);
-        String name = Kube.name(object);
+        String name = JsonFields.name(object);
         if (gvk.version().isEmpty()) {
             throw new InvalidObjectException("resource " + name + " has no version");
         }
         if (gvk.kind().isEmpty()) {
             throw new InvalidObjectException("resource " + name + " has no kind");
         }
-        String ns = Kube.namespace(object);
+        String ns = JsonFields.namespace(object);
         return ns.isEmpty()
                 ? List.of("cluster", gvk.groupVersion(), gvk.kind(), name)
                 : List.of("namespace", ns, gvk.groupVersion(), gvk.kind(), name);

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -47,24 +48,24 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
             }
         }
         ObjectNode req = NODES.objectNode();
-        req.put("uid", Kube.text(in.path("uid")));
+        req.put("uid", JsonFields.text(in.path("uid")));
         req.set("kind", gvk(in.path("kind"), "kind"));
         req.set("resource", gvk(in.path("resource"), "resource"));
-        putIfNotEmpty(req, "subResource", Kube.text(in.path("subResource")));
+        putIfNotEmpty(req, "subResource", JsonFields.text(in.path("subResource")));
         if (in.path("requestKind").isObject()) {
             req.set("requestKind", gvk(in.path("requestKind"), "kind"));
         }
         if (in.path("requestResource").isObject()) {
             req.set("requestResource", gvk(in.path("requestResource"), "resource"));
         }
-        putIfNotEmpty(req, "requestSubResource", Kube.text(in.path("requestSubResource")));
-        putIfNotEmpty(req, "name", Kube.text(in.path("name")));
+        putIfNotEmpty(req, "requestSubResource", JsonFields.text(in.path("requestSubResource")));
+        putIfNotEmpty(req, "name", JsonFields.text(in.path("name")));
         JsonNode kind = req.get("kind");
-        boolean isNamespace = Kube.text(kind.path("group")).isEmpty() && Kube.text(kind.path("kind")).equals("Namespace");
+        boolean isNamespace = JsonFields.text(kind.path("group")).isEmpty() && JsonFields.text(kind.path("kind")).equals("Namespace");
         if (!isNamespace) {
-            putIfNotEmpty(req, "namespace", Kube.text(in.path("namespace")));
+            putIfNotEmpty(req, "namespace", JsonFields.text(in.path("namespace")));
         }
-        String operation = Kube.text(in.path("operation"));
+        String operation = JsonFields.text(in.path("operation"));
         req.put("operation", operation);
         req.set("userInfo", userInfo(in.path("userInfo")));
         JsonNode object = orNull(in.get("object"));
@@ -105,8 +106,8 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
         req.put("uid", "");
         req.putObject("kind").put("group", gvk.group()).put("version", gvk.version()).put("kind", gvk.kind());
         req.putObject("resource").put("group", "").put("version", "").put("resource", "");
-        putIfNotEmpty(req, "name", Kube.name(object));
-        putIfNotEmpty(req, "namespace", Kube.namespace(object));
+        putIfNotEmpty(req, "name", JsonFields.name(object));
+        putIfNotEmpty(req, "namespace", JsonFields.namespace(object));
         req.put("operation", "");
         req.putObject("userInfo");
         req.set("object", object);
@@ -132,12 +133,12 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
     }
 
     public String operation() {
-        return Kube.text(request.path("operation"));
+        return JsonFields.text(request.path("operation"));
     }
 
     /** {@code request.namespace}, "" when absent. */
     public String requestNamespace() {
-        return Kube.text(request.path("namespace"));
+        return JsonFields.text(request.path("namespace"));
     }
 
     /** The object the review is about: object, or oldObject when there is no object. */
@@ -159,23 +160,23 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
 
     /** The Namespace templates see as {@code namespaceObject} (Rego and CEL alike), or null. */
     JsonNode namespaceObject(JsonNode resolvedNamespace) {
-        boolean namespaced = namespaceObjectShown && !Kube.isNamespace(subject()) && resolvedNamespace != null
-                && !Kube.name(resolvedNamespace).isEmpty();
+        boolean namespaced = namespaceObjectShown && !JsonFields.isNamespace(subject()) && resolvedNamespace != null
+                && !JsonFields.name(resolvedNamespace).isEmpty();
         return namespaced ? resolvedNamespace : null;
     }
 
     private static ObjectNode gvk(JsonNode node, String last) {
         ObjectNode out = NODES.objectNode();
-        out.put("group", Kube.text(node.path("group")));
-        out.put("version", Kube.text(node.path("version")));
-        out.put(last, Kube.text(node.path(last)));
+        out.put("group", JsonFields.text(node.path("group")));
+        out.put("version", JsonFields.text(node.path("version")));
+        out.put(last, JsonFields.text(node.path(last)));
         return out;
     }
 
     private static ObjectNode userInfo(JsonNode node) {
         ObjectNode out = NODES.objectNode();
-        putIfNotEmpty(out, "username", Kube.text(node.path("username")));
-        putIfNotEmpty(out, "uid", Kube.text(node.path("uid")));
+        putIfNotEmpty(out, "username", JsonFields.text(node.path("username")));
+        putIfNotEmpty(out, "uid", JsonFields.text(node.path("uid")));
         if (node.path("groups").isArray() && !node.path("groups").isEmpty()) {
             out.set("groups", node.get("groups").deepCopy());
         }

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class StructuralSchema {
     }
 
     private static void preserve(ObjectNode schema) {
-        String type = Kube.text(schema.path("type"));
+        String type = JsonFields.text(schema.path("type"));
         if (type.isEmpty() || type.equals("object")) {
             schema.put(PRESERVE, true);
         }
@@ -187,7 +188,7 @@ public final class StructuralSchema {
             return;
         }
         boolean exempt = preserves(schema) || schema.path("x-kubernetes-int-or-string").asBoolean(false);
-        if (needsType && !exempt && Kube.text(schema.path("type")).isEmpty()) {
+        if (needsType && !exempt && JsonFields.text(schema.path("type")).isEmpty()) {
             errors.add(path + ".type: Required value: must not be empty for specified object fields");
         }
         schema.path("properties").properties().forEach(e ->

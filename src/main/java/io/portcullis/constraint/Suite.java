@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public record Suite(Path path, String name, List<Test> tests, boolean skip) {
 
     /** Whether the object is a Suite (other YAML documents are ignored, as gator ignores them). */
     public static boolean isSuite(JsonNode object) {
-        return Kube.text(object.path("kind")).equals("Suite") && Kube.text(object.path("apiVersion")).equals(API_VERSION);
+        return JsonFields.text(object.path("kind")).equals("Suite") && JsonFields.text(object.path("apiVersion")).equals(API_VERSION);
     }
 
     /**
@@ -155,7 +156,7 @@ public record Suite(Path path, String name, List<Test> tests, boolean skip) {
             List<Case> cases = new ArrayList<>();
             for (JsonNode c : t.path("cases")) {
                 List<String> inventory = new ArrayList<>();
-                c.path("inventory").forEach(i -> inventory.add(Kube.text(i)));
+                c.path("inventory").forEach(i -> inventory.add(JsonFields.text(i)));
                 List<Assertion> assertions = new ArrayList<>();
                 for (JsonNode a : c.path("assertions")) {
                     JsonNode v = a.get("violations");
@@ -163,13 +164,13 @@ public record Suite(Path path, String name, List<Test> tests, boolean skip) {
                     assertions.add(new Assertion(count == null ? violations(v) : null, count,
                             a.path("message").isString() ? a.get("message").asString() : null));
                 }
-                cases.add(new Case(Kube.text(c.path("name")), Kube.text(c.path("object")), inventory, assertions,
+                cases.add(new Case(JsonFields.text(c.path("name")), JsonFields.text(c.path("object")), inventory, assertions,
                         c.path("skip").asBoolean(false)));
             }
-            tests.add(new Test(Kube.text(t.path("name")), Kube.text(t.path("template")), Kube.text(t.path("constraint")),
-                    Kube.text(t.path("expansion")), cases, t.path("invalid").asBoolean(false), t.path("skip").asBoolean(false)));
+            tests.add(new Test(JsonFields.text(t.path("name")), JsonFields.text(t.path("template")), JsonFields.text(t.path("constraint")),
+                    JsonFields.text(t.path("expansion")), cases, t.path("invalid").asBoolean(false), t.path("skip").asBoolean(false)));
         }
-        return new Suite(file, Kube.text(doc.path("metadata").path("name")), tests, doc.path("skip").asBoolean(false));
+        return new Suite(file, JsonFields.text(doc.path("metadata").path("name")), tests, doc.path("skip").asBoolean(false));
     }
 
     /** {@code violations} as written: YAML 1.1 reads an unquoted yes/no as a boolean, which means "yes"/"no". */

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ public final class SuiteRunner {
                 try {
                     validator.addData(obj);
                 } catch (InvalidObjectException e) {
-                    throw new SuiteException("unable to add inventory: " + Gvk.of(obj) + " " + Kube.describe(obj) + ": "
+                    throw new SuiteException("unable to add inventory: " + Gvk.of(obj) + " " + JsonFields.describe(obj) + ": "
                             + e.getMessage());
                 }
             }
@@ -208,7 +209,7 @@ public final class SuiteRunner {
                 // gator decodes object and oldObject as unstructured objects, which must name their kind.
                 for (String field : List.of("object", "oldObject")) {
                     JsonNode obj = request.get(field);
-                    if (obj != null && obj.isObject() && Kube.text(obj.path("kind")).isEmpty()) {
+                    if (obj != null && obj.isObject() && JsonFields.text(obj.path("kind")).isEmpty()) {
                         throw new SuiteException("unable to unmarshal " + field + ": Object 'Kind' is missing in '" + obj + "'");
                     }
                 }

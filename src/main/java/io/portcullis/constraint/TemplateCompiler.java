@@ -3,7 +3,7 @@ package io.portcullis.constraint;
 import io.portcullis.constraint.cel.CelCode;
 import io.portcullis.constraint.cel.CelTemplate;
 import io.portcullis.engine.CompileError;
-import io.portcullis.engine.LruCache;
+import io.portcullis.engine.cache.LruCache;
 import io.portcullis.engine.ModuleOutline;
 import io.portcullis.engine.OpaErrorText;
 import io.portcullis.engine.CompiledPolicy;

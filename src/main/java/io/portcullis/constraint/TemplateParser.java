@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.cel.CelCode;
 import io.portcullis.engine.RegoVersion;
 import java.util.ArrayList;
@@ -35,10 +36,10 @@ public final class TemplateParser {
             throw create("not a ConstraintTemplate: apiVersion " + gvk.groupVersion() + ", kind " + gvk.kind()
                     + " (want " + GROUP + "/v1, v1beta1 or v1alpha1)");
         }
-        String name = Kube.name(object);
+        String name = JsonFields.name(object);
         JsonNode spec = object.path("spec");
         JsonNode names = spec.path("crd").path("spec").path("names");
-        String kind = Kube.text(names.path("kind"));
+        String kind = JsonFields.text(names.path("kind"));
         if (kind.isEmpty()) {
             throw create(PREFIX + "ConstraintTemplate \"" + name + "\" does not specify CRD Kind");
         }
@@ -51,7 +52,7 @@ public final class TemplateParser {
             throw create(PREFIX + "must declare exactly one target");
         }
         JsonNode target = targets.get(0);
-        String targetName = Kube.text(target.path("target"));
+        String targetName = JsonFields.text(target.path("target"));
         if (targetName.isEmpty()) {
             throw create(PREFIX + "target name must not be empty");
         }
@@ -113,21 +114,21 @@ public final class TemplateParser {
      * engine Rego and is Rego v0 ([FW] apis/templates/v1/conversion.go).
      */
     private static RegoCode rego(JsonNode target) throws InvalidTemplateException {
-        String legacy = Kube.text(target.path("rego"));
+        String legacy = JsonFields.text(target.path("rego"));
         if (!legacy.isEmpty()) {
             return new RegoCode(legacy, strings(target.path("libs")), RegoVersion.V0);
         }
         for (JsonNode code : target.path("code")) {
-            if (!Kube.text(code.path("engine")).equals("Rego")) {
+            if (!JsonFields.text(code.path("engine")).equals("Rego")) {
                 continue;
             }
             JsonNode source = code.path("source");
-            String rego = Kube.text(source.path("rego"));
+            String rego = JsonFields.text(source.path("rego"));
             if (rego.isEmpty()) {
                 throw new InvalidTemplateException(InvalidTemplateException.INGEST_ERROR,
                         PREFIX + "the Rego code source must have a non-empty string \"rego\"");
             }
-            RegoVersion version = Kube.text(source.path("version")).equals("v1") ? RegoVersion.V1 : RegoVersion.V0;
+            RegoVersion version = JsonFields.text(source.path("version")).equals("v1") ? RegoVersion.V1 : RegoVersion.V0;
             return new RegoCode(rego, strings(source.path("libs")), version);
         }
         return null;
@@ -139,7 +140,7 @@ public final class TemplateParser {
      */
     private static JsonNode celSource(JsonNode target) {
         for (JsonNode code : target.path("code")) {
-            if (Kube.text(code.path("engine")).equals(CelCode.ENGINE)) {
+            if (JsonFields.text(code.path("engine")).equals(CelCode.ENGINE)) {
                 return code.path("source");
             }
         }
@@ -148,8 +149,8 @@ public final class TemplateParser {
 
     private static List<String> engines(JsonNode target) {
         List<String> engines = new ArrayList<>();
-        target.path("code").forEach(c -> engines.add(Kube.text(c.path("engine"))));
-        if (!Kube.text(target.path("rego")).isEmpty() && !engines.contains("Rego")) {
+        target.path("code").forEach(c -> engines.add(JsonFields.text(c.path("engine"))));
+        if (!JsonFields.text(target.path("rego")).isEmpty() && !engines.contains("Rego")) {
             engines.add("Rego");
         }
         return engines;
@@ -157,7 +158,7 @@ public final class TemplateParser {
 
     private static List<String> strings(JsonNode node) {
         List<String> out = new ArrayList<>();
-        node.forEach(v -> out.add(Kube.text(v)));
+        node.forEach(v -> out.add(JsonFields.text(v)));
         return out;
     }
 

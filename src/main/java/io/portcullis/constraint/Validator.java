@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.admission.AdmissionJson;
 import io.portcullis.engine.PolicyCompileException;
 import io.portcullis.engine.PolicyEvaluationException;
@@ -407,7 +408,7 @@ public final class Validator {
                     }
                 } catch (MatchException e) {
                     results.add(result(constraint, enforcementPoint, "unable to match constraints: error matching the "
-                            + "requested object: " + Kube.name(review.subject()) + " :" + e.getMessage(), null));
+                            + "requested object: " + JsonFields.name(review.subject()) + " :" + e.getMessage(), null));
                     continue;
                 }
                 if (template.isRego()) {

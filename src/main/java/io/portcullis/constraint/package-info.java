@@ -11,7 +11,7 @@
  *   <li>{@link io.portcullis.constraint.TemplateParser} and {@link io.portcullis.constraint.TemplateCompiler}: the
  *       template checks Gatekeeper makes at CRD creation and at ingestion, then OPA compilation.</li>
  *   <li>{@link io.portcullis.constraint.GatekeeperConfig}: the {@code Config} resource (sync and exclusions).</li>
- *   <li>{@link io.portcullis.constraint.SuiteRunner} and {@link io.portcullis.constraint.GatorTest}: gator.</li>
+ *   <li>{@link io.portcullis.constraint.SuiteRunner}: gator verify ({@code gator test} is io.portcullis.cli.GatorTest, as it expands).</li>
  * </ul>
  */
 package io.portcullis.constraint;

@@ -1,5 +1,6 @@
 package io.portcullis.engine;
 
+import io.portcullis.engine.cache.LruCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

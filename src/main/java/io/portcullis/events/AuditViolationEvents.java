@@ -7,7 +7,7 @@ import java.util.Map;
 import io.portcullis.audit.AuditRun;
 import io.portcullis.constraint.Enforcement;
 import io.portcullis.constraint.Gvk;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Result;
 import tools.jackson.databind.JsonNode;
 
@@ -31,8 +31,8 @@ public final class AuditViolationEvents implements AuditRun.ViolationListener {
     public void violation(String auditId, Result result, JsonNode object) {
         Gvk resource = Gvk.of(object);
         Gvk constraint = Gvk.of(result.constraint());
-        String namespace = Kube.namespace(object);
-        String name = Kube.name(object);
+        String namespace = JsonFields.namespace(object);
+        String name = JsonFields.name(object);
         List<String> scoped = Enforcement.SCOPED.equals(result.enforcementAction()) ? result.actions() : List.of();
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("process", "audit");

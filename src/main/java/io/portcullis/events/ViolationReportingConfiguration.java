@@ -2,7 +2,7 @@ package io.portcullis.events;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.portcullis.webhook.PortcullisProperties;
+import io.portcullis.policy.PortcullisProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import io.portcullis.mutation.MutationException;
 import io.portcullis.mutation.gatekeeper.Mutator;
@@ -41,9 +41,9 @@ public final class Expander {
                 mutators.add(Mutators.parse(object));
             } else if (ExpansionTemplate.isExpansionTemplate(object)) {
                 templates.add(ExpansionTemplate.parse(object));
-            } else if (Kube.text(object.path("apiVersion")).equals("v1")
-                    && Kube.text(object.path("kind")).equals("Namespace")) {
-                namespaces.put(Kube.name(object), object);
+            } else if (JsonFields.text(object.path("apiVersion")).equals("v1")
+                    && JsonFields.text(object.path("kind")).equals("Namespace")) {
+                namespaces.put(JsonFields.name(object), object);
             }
         }
         return new Expander(new ExpansionSystem(templates), new MutatorSystem(mutators), namespaces);
@@ -63,18 +63,18 @@ public final class Expander {
         try {
             mutators.mutate(base, namespace, Matcher.Source.ORIGINAL, null);
         } catch (MutationException e) {
-            throw new ExpansionException("error mutating base resource " + Kube.name(object) + ": " + e.getMessage(), e);
+            throw new ExpansionException("error mutating base resource " + JsonFields.name(object) + ": " + e.getMessage(), e);
         }
         try {
             return expansion.expand(base, namespace, mutators);
         } catch (ExpansionException e) {
-            throw new ExpansionException("error expanding resource " + Kube.name(object) + ": " + e.getMessage(), e);
+            throw new ExpansionException("error expanding resource " + JsonFields.name(object) + ": " + e.getMessage(), e);
         }
     }
 
     /** gator's NamespaceForResource: none named, an empty Namespace; "default" exists even without its object. */
     private JsonNode namespaceFor(JsonNode object) {
-        String name = Kube.namespace(object);
+        String name = JsonFields.namespace(object);
         if (name.isEmpty() || name.equals("default")) {
             ObjectNode ns = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", "Namespace");
             ns.putObject("metadata").put("name", name);

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.portcullis.constraint.Gvk;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import io.portcullis.mutation.MutationException;
 import io.portcullis.mutation.gatekeeper.MutatorSystem;
@@ -72,7 +72,7 @@ public final class ExpansionSystem {
         }
         Gvk gvk = Gvk.of(base);
         if (gvk.version().isEmpty() && gvk.kind().isEmpty()) {
-            throw new ExpansionException("cannot expand resource " + Kube.name(base) + " with empty GVK");
+            throw new ExpansionException("cannot expand resource " + JsonFields.name(base) + " with empty GVK");
         }
         List<Resultant> direct = new ArrayList<>();
         for (ExpansionTemplate template : templates.values()) {
@@ -85,7 +85,7 @@ public final class ExpansionSystem {
             try {
                 mutators.mutate(r.object(), namespace, Matcher.Source.GENERATED, null);
             } catch (MutationException e) {
-                throw new ExpansionException("failed to mutate resultant resource " + Kube.name(r.object()) + ": "
+                throw new ExpansionException("failed to mutate resultant resource " + JsonFields.name(r.object()) + ": "
                         + e.getMessage(), e);
             }
         }
@@ -107,7 +107,7 @@ public final class ExpansionSystem {
         }
         if (source.isMissingNode() || source.isNull()) {
             throw new ExpansionException("could not find source field \"" + template.templateSource()
-                    + "\" in resource " + Kube.name(parent));
+                    + "\" in resource " + JsonFields.name(parent));
         }
         if (!source.isObject()) {
             throw new ExpansionException("could not extract source field from unstructured: "
@@ -121,13 +121,13 @@ public final class ExpansionSystem {
         ObjectNode metadata = resource.path("metadata").isObject() ? (ObjectNode) resource.get("metadata")
                 : resource.putObject("metadata");
         // As Go's SetNamespace: an empty namespace removes the field.
-        String namespaceName = namespace != null ? Kube.name(namespace) : Kube.namespace(parent);
+        String namespaceName = namespace != null ? JsonFields.name(namespace) : JsonFields.namespace(parent);
         if (namespaceName.isEmpty()) {
             metadata.remove("namespace");
         } else {
             metadata.put("namespace", namespaceName);
         }
-        metadata.put("name", template.resultantName(Kube.name(parent)));
+        metadata.put("name", template.resultantName(JsonFields.name(parent)));
         addOwner(metadata, parent);
         return resource;
     }
@@ -135,7 +135,7 @@ public final class ExpansionSystem {
     private static void addOwner(ObjectNode metadata, JsonNode parent) {
         String apiVersion = parent.path("apiVersion").isString() ? parent.path("apiVersion").asString() : "";
         String kind = parent.path("kind").isString() ? parent.path("kind").asString() : "";
-        String name = Kube.name(parent);
+        String name = JsonFields.name(parent);
         if (apiVersion.isEmpty() || kind.isEmpty() || name.isEmpty()) {
             return;
         }

@@ -6,8 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.portcullis.constraint.Gvk;
-import io.portcullis.constraint.Kube;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.gatekeeper.ApplyTo;
 import tools.jackson.databind.JsonNode;
 
@@ -34,7 +33,7 @@ public record ExpansionTemplate(String name, List<ApplyTo> applyTo, String templ
 
     /** Parses and validates as Gatekeeper's {@code ValidateTemplate} does, with its messages. */
     public static ExpansionTemplate parse(JsonNode object) throws InvalidExpansionTemplateException {
-        String name = Kube.name(object);
+        String name = JsonFields.name(object);
         if (name.isEmpty()) {
             throw new InvalidExpansionTemplateException("ExpansionTemplate has empty name field");
         }
@@ -53,8 +52,8 @@ public record ExpansionTemplate(String name, List<ApplyTo> applyTo, String templ
         }
         List<ApplyTo> applyTo = new ArrayList<>();
         for (JsonNode entry : spec.path("applyTo").values()) {
-            applyTo.add(new ApplyTo(JsonValues.strings(entry, "groups"), JsonValues.strings(entry, "versions"),
-                    JsonValues.strings(entry, "kinds"), List.of()));
+            applyTo.add(new ApplyTo(JsonFields.strings(entry, "groups"), JsonFields.strings(entry, "versions"),
+                    JsonFields.strings(entry, "kinds"), List.of()));
         }
         if (applyTo.isEmpty()) {
             throw new InvalidExpansionTemplateException("ExpansionTemplate " + name + " must specify ApplyTo");

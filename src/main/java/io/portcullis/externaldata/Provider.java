@@ -1,6 +1,6 @@
 package io.portcullis.externaldata;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.tls.Pem;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,8 +29,8 @@ public record Provider(String name, String uid, long generation, URI url, Durati
     }
 
     public static boolean isProvider(JsonNode object) {
-        String apiVersion = Kube.text(object.get("apiVersion"));
-        return KIND.equals(Kube.text(object.get("kind")))
+        String apiVersion = JsonFields.text(object.get("apiVersion"));
+        return KIND.equals(JsonFields.text(object.get("kind")))
                 && (apiVersion.equals(GROUP + "/v1beta1") || apiVersion.equals(GROUP + "/v1alpha1"));
     }
 
@@ -41,12 +41,12 @@ public record Provider(String name, String uid, long generation, URI url, Durati
      * timeout must be positive.
      */
     public static Provider parse(JsonNode object) throws InvalidProviderException {
-        String name = Kube.name(object);
+        String name = JsonFields.name(object);
         if (name.isEmpty()) {
             throw new InvalidProviderException("provider name can not be empty. value " + name);
         }
         JsonNode spec = object.path("spec");
-        String url = Kube.text(spec.get("url"));
+        String url = JsonFields.text(spec.get("url"));
         if (url.isEmpty()) {
             throw new InvalidProviderException("invalid provider url. value: " + url);
         }
@@ -64,11 +64,11 @@ public record Provider(String name, String uid, long generation, URI url, Durati
         if (!"https".equals(uri.getScheme())) {
             throw new InvalidProviderException("only HTTPS scheme is supported for Providers");
         }
-        String caBundle = Kube.text(spec.get("caBundle"));
+        String caBundle = JsonFields.text(spec.get("caBundle"));
         if (caBundle.isEmpty()) {
             throw new InvalidProviderException("caBundle should be set for HTTPS scheme");
         }
-        return new Provider(name, Kube.text(object.path("metadata").get("uid")),
+        return new Provider(name, JsonFields.text(object.path("metadata").get("uid")),
                 object.path("metadata").path("generation").asLong(0), uri, Duration.ofSeconds(timeout), caBundle,
                 certificates(caBundle));
     }

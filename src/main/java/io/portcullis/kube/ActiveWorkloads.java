@@ -1,6 +1,6 @@
 package io.portcullis.kube;
 
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.mutation.profiles.ProfileBinding;
@@ -37,11 +37,11 @@ final class ActiveWorkloads {
     }
 
     static String podId(JsonNode pod) {
-        return JsonValues.text(pod.path("metadata"), "namespace") + "/" + JsonValues.text(pod.path("metadata"), "name");
+        return JsonFields.textOrNull(pod.path("metadata"), "namespace") + "/" + JsonFields.textOrNull(pod.path("metadata"), "name");
     }
 
     static boolean running(JsonNode pod) {
-        String phase = JsonValues.text(pod.path("status"), "phase");
+        String phase = JsonFields.textOrNull(pod.path("status"), "phase");
         return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 
@@ -122,14 +122,14 @@ final class ActiveWorkloads {
         Set<String> refs = new HashSet<>();
         for (JsonNode securityContext : securityContexts(pod)) {
             JsonNode profile = securityContext.path("seccompProfile");
-            if ("Localhost".equals(JsonValues.text(profile, "type"))) {
-                String path = JsonValues.text(profile, "localhostProfile");
+            if ("Localhost".equals(JsonFields.textOrNull(profile, "type"))) {
+                String path = JsonFields.textOrNull(profile, "localhostProfile");
                 if (path != null) {
                     refs.add(path);
                 }
             }
         }
-        for (Map.Entry<String, String> annotation : JsonValues.stringMap(pod.path("metadata"), "annotations").entrySet()) {
+        for (Map.Entry<String, String> annotation : JsonFields.stringMap(pod.path("metadata"), "annotations").entrySet()) {
             boolean seccomp = annotation.getKey().equals(SECCOMP_POD_ANNOTATION)
                     || annotation.getKey().startsWith(SECCOMP_CONTAINER_ANNOTATION);
             if (seccomp && annotation.getValue().startsWith("localhost/")) {
@@ -143,7 +143,7 @@ final class ActiveWorkloads {
     static Set<String> selinuxTypes(JsonNode pod) {
         Set<String> types = new HashSet<>();
         for (JsonNode securityContext : securityContexts(pod)) {
-            String type = JsonValues.text(securityContext.path("seLinuxOptions"), "type");
+            String type = JsonFields.textOrNull(securityContext.path("seLinuxOptions"), "type");
             if (type != null) {
                 types.add(type);
             }

@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.engine.CompileError;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,16 +61,16 @@ final class ByPod {
      */
     static ObjectNode merge(JsonNode status, ObjectNode entry, Set<String> livePods) {
         ObjectNode out = status instanceof ObjectNode o ? o.deepCopy() : NODES.objectNode();
-        String id = Kube.text(entry.get("id"));
+        String id = JsonFields.text(entry.get("id"));
         List<JsonNode> entries = new ArrayList<>();
         for (JsonNode existing : out.path("byPod")) {
-            String other = Kube.text(existing.get("id"));
+            String other = JsonFields.text(existing.get("id"));
             if (!other.equals(id) && (livePods == null || livePods.contains(other))) {
                 entries.add(existing);
             }
         }
         entries.add(entry);
-        entries.sort(Comparator.comparing(e -> Kube.text(e.get("id"))));
+        entries.sort(Comparator.comparing(e -> JsonFields.text(e.get("id"))));
         ArrayNode byPod = out.putArray("byPod");
         entries.forEach(byPod::add);
         return out;

@@ -5,10 +5,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * What every controller of the cluster source shares: the client, the JSON bridge, the worker thread, the status
- * writer, who this replica is, the live pods of our namespace (for dropping dead replicas' status entries), and the
+ * What every controller of the cluster source shares: the client, the JSON bridge, the status writer, who this replica is, the live pods of our namespace (for dropping dead replicas' status entries), and the
  * list of problems.
  */
-record Cluster(KubernetesClient client, KubeJson json, ServerSideApply apply, Worker worker, StatusWriter status,
+record Cluster(KubernetesClient client, KubeJson json, ServerSideApply apply, StatusWriter status,
         ByPod.Identity identity, Supplier<Set<String>> livePods, Problems problems) {
 }

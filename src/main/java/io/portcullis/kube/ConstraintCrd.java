@@ -3,7 +3,7 @@ package io.portcullis.kube;
 import io.portcullis.constraint.Constraint;
 import io.portcullis.constraint.ConstraintSchema;
 import io.portcullis.constraint.ConstraintTemplate;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -45,12 +45,12 @@ final class ConstraintCrd {
         ObjectNode metadata = crd.putObject("metadata");
         metadata.put("name", name(kind));
         ObjectNode labels = metadata.putObject("labels");
-        Kube.labels(template).forEach(labels::put);
+        JsonFields.labels(template).forEach(labels::put);
         labels.put(LABEL, "yes");
         metadata.putArray("ownerReferences").addObject()
-                .put("apiVersion", Kube.text(template.get("apiVersion")))
+                .put("apiVersion", JsonFields.text(template.get("apiVersion")))
                 .put("kind", "ConstraintTemplate")
-                .put("name", Kube.name(template))
+                .put("name", JsonFields.name(template))
                 .put("uid", KubeJson.uid(template))
                 .put("controller", true)
                 .put("blockOwnerDeletion", true);

@@ -3,7 +3,7 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import java.io.IOException;
@@ -73,8 +73,8 @@ final class CrdInstaller {
         } catch (ManifestException e) {
             throw new IllegalStateException("a CRD manifest is unreadable: " + e.getMessage(), e);
         }
-        crds.removeIf(o -> !"CustomResourceDefinition".equals(Kube.text(o.get("kind"))));
-        crds.sort((a, b) -> Kube.name(a).compareTo(Kube.name(b)));
+        crds.removeIf(o -> !"CustomResourceDefinition".equals(JsonFields.text(o.get("kind"))));
+        crds.sort((a, b) -> JsonFields.name(a).compareTo(JsonFields.name(b)));
         return crds;
     }
 
@@ -86,7 +86,7 @@ final class CrdInstaller {
         Set<String> applied = new HashSet<>();
         List<String> unusable = new ArrayList<>();
         for (ObjectNode crd : crds) {
-            String name = Kube.name(crd);
+            String name = JsonFields.name(crd);
             ObjectNode existing = get(name);
             if (existing != null && !isOurs(existing)) {
                 check(existing, crd);
@@ -138,11 +138,11 @@ final class CrdInstaller {
 
     /** Ours when it carries our part-of label or our field manager wrote it. */
     static boolean isOurs(JsonNode crd) {
-        if ("portcullis".equals(Kube.labels(crd).get(PART_OF))) {
+        if ("portcullis".equals(JsonFields.labels(crd).get(PART_OF))) {
             return true;
         }
         for (JsonNode entry : crd.path("metadata").path("managedFields")) {
-            if (ServerSideApply.FIELD_MANAGER.equals(Kube.text(entry.get("manager")))) {
+            if (ServerSideApply.FIELD_MANAGER.equals(JsonFields.text(entry.get("manager")))) {
                 return true;
             }
         }
@@ -154,10 +154,10 @@ final class CrdInstaller {
         Set<String> served = servedVersions(existing);
         List<String> missing = servedVersions(wanted).stream().filter(v -> !served.contains(v)).sorted().toList();
         if (missing.isEmpty()) {
-            log.info("CRD {} is installed by someone else; it serves every version Portcullis reads", Kube.name(existing));
+            log.info("CRD {} is installed by someone else; it serves every version Portcullis reads", JsonFields.name(existing));
         } else {
             log.warn("CRD {} is installed by someone else and does not serve {}; objects of those versions are not seen",
-                    Kube.name(existing), missing);
+                    JsonFields.name(existing), missing);
         }
     }
 
@@ -165,7 +165,7 @@ final class CrdInstaller {
         Set<String> served = new HashSet<>();
         for (JsonNode version : crd.path("spec").path("versions")) {
             if (version.path("served").asBoolean(false)) {
-                served.add(Kube.text(version.get("name")));
+                served.add(JsonFields.text(version.get("name")));
             }
         }
         return served;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.expansion.ExpansionSystem;
 import io.portcullis.expansion.ExpansionTemplate;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,13 +20,16 @@ final class ExpansionController {
 
     private final Cluster cluster;
     private final CrdInstaller crds;
-    private Informer informer;
+    private final WorkQueue queue;
+    private volatile Informer informer;
     private volatile ExpansionSystem system = ExpansionSystem.EMPTY;
-    private boolean rebuildQueued;
+    /** Whether a rebuild has read the informer's complete first list. */
+    private volatile boolean builtFromFullList;
 
-    ExpansionController(Cluster cluster, CrdInstaller crds) {
+    ExpansionController(Cluster cluster, CrdInstaller crds, WorkQueue queue) {
         this.cluster = cluster;
         this.crds = crds;
+        this.queue = queue;
     }
 
     void start() {
@@ -39,7 +42,7 @@ final class ExpansionController {
         }
         ResourceDefinitionContext context = KubeJson.context(KIND.group(), version, KIND.kind(), KIND.plural(), false);
         informer = Informer.start("ExpansionTemplates", cluster.client().genericKubernetesResources(context), context,
-                cluster.json(), cluster.worker(), new Informer.Listener() {
+                cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
                         queueRebuild();
@@ -63,27 +66,25 @@ final class ExpansionController {
     }
 
     boolean initialLoadDone() {
-        return informer == null || informer.synced();
+        return informer == null || builtFromFullList;
     }
 
     private void queueRebuild() {
-        if (!rebuildQueued) {
-            rebuildQueued = true;
-            cluster.worker().submit("rebuild expansion templates", this::rebuild);
-        }
+        queue.submit("expansion", "rebuild expansion templates", this::rebuild);
     }
 
     private void rebuild() {
-        rebuildQueued = false;
+        boolean fullList = informer.synced();
         cluster.problems().clear("expansion template ");
         List<ExpansionTemplate> templates = new ArrayList<>();
         for (ObjectNode object : informer.objects()) {
             try {
                 templates.add(ExpansionTemplate.parse(object));
             } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
-                cluster.problems().set("expansion template " + Kube.name(object), e.getMessage());
+                cluster.problems().set("expansion template " + JsonFields.name(object), e.getMessage());
             }
         }
         system = new ExpansionSystem(templates);
+        builtFromFullList |= fullList;
     }
 }

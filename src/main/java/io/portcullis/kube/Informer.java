@@ -12,14 +12,15 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A fabric8 informer whose events are handed to the {@link Worker} as Jackson trees. It retries for ever when the
- * API server refuses to list or watch (a CRD not yet served, RBAC not yet granted), logging each failure; its
- * {@code synced} callback runs on the worker once the first list is in the store.
+ * A fabric8 informer whose events reach a {@link Listener} as Jackson trees. It retries for ever when the API server
+ * refuses to list or watch (a CRD not yet served, RBAC not yet granted), logging each failure; its {@code synced}
+ * callback runs once the first list is in the store. Listeners and callback run on fabric8's threads: they only
+ * hand work to their controller's {@link WorkQueue}.
  */
 final class Informer {
     private static final Logger log = LoggerFactory.getLogger(Informer.class);
 
-    /** What the worker is told; events of one informer arrive in order. */
+    /** Told each event, in order, on fabric8's event thread of the informer. */
     interface Listener {
         void upsert(ObjectNode object);
 
@@ -41,26 +42,23 @@ final class Informer {
     }
 
     static Informer start(String what, Informable<GenericKubernetesResource> source, ResourceDefinitionContext context,
-            KubeJson json, Worker worker, Listener listener, Runnable synced) {
+            KubeJson json, Listener listener, Runnable synced) {
         SharedIndexInformer<GenericKubernetesResource> informer = source.runnableInformer(0);
         Informer result = new Informer(what, informer, context, json);
         informer.addEventHandler(new ResourceEventHandler<GenericKubernetesResource>() {
             @Override
             public void onAdd(GenericKubernetesResource obj) {
-                ObjectNode tree = json.tree(obj, context);
-                worker.submit(what + " add", () -> listener.upsert(tree));
+                listener.upsert(json.tree(obj, context));
             }
 
             @Override
             public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
-                ObjectNode tree = json.tree(newObj, context);
-                worker.submit(what + " update", () -> listener.upsert(tree));
+                listener.upsert(json.tree(newObj, context));
             }
 
             @Override
             public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-                ObjectNode tree = json.tree(obj, context);
-                worker.submit(what + " delete", () -> listener.delete(tree));
+                listener.delete(json.tree(obj, context));
             }
         });
         informer.exceptionHandler((started, failure) -> {
@@ -72,15 +70,13 @@ final class Informer {
                 log.error("{}: the informer stopped: {}", what, failure.getMessage());
                 return;
             }
-            worker.submit(what + " synced", () -> {
-                result.synced = true;
-                synced.run();
-            });
+            result.synced = true;
+            synced.run();
         });
         return result;
     }
 
-    /** True once the first list is in the store (set on the worker, before the synced callback runs). */
+    /** True once the first list is in the store (set before the synced callback runs). */
     boolean synced() {
         return synced;
     }

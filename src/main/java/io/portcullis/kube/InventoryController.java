@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.InvalidObjectException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Validator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +26,9 @@ import tools.jackson.databind.node.ObjectNode;
  * feeds the {@link Validator}'s inventory, leaving out namespaces the Config excludes from {@code sync}. Namespaces
  * are always watched, as namespaceSelector and the request's Namespace need them, but they are in
  * {@code data.inventory} only when the Config or a SyncSet asks for them, as in Gatekeeper.
+ *
+ * <p>All of it runs on one thread of its own work queue, in the order the events came, except that a newer event
+ * of an object replaces its older one still waiting.
  */
 final class InventoryController {
     static final ResourceDefinitionContext CONFIGS = KubeJson.context(GatekeeperConfig.GROUP, "v1alpha1", "Config",
@@ -41,19 +44,24 @@ final class InventoryController {
     private final Validator validator;
     private final String namespace;
     private final ResourceResolver resolver;
-    private final Map<Gvk, Informer> synced = new LinkedHashMap<>();
+    private final WorkQueue queue;
+    /** Kinds synced into data.inventory; changed on the queue's thread, read by the readiness check. */
+    private final Map<Gvk, Informer> synced = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Informers whose first list has been handled on the queue. */
+    private final Set<Informer> listed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<Gvk> unresolved = new LinkedHashSet<>();
     private final Map<String, List<Gvk>> syncSets = new HashMap<>();
     private volatile GatekeeperConfig config = GatekeeperConfig.EMPTY;
-    private Informer configs;
-    private Informer syncSetInformer;
-    private Informer namespaces;
+    private volatile Informer configs;
+    private volatile Informer syncSetInformer;
+    private volatile Informer namespaces;
     /** Whether Namespaces are also synced into data.inventory (they are always known for matching). */
     private boolean syncNamespaces;
     private boolean retryScheduled;
 
-    InventoryController(Cluster cluster, Validator validator, String namespace) {
+    InventoryController(Cluster cluster, Validator validator, String namespace, WorkQueue queue) {
         this.cluster = cluster;
+        this.queue = queue;
         this.validator = validator;
         this.namespace = namespace;
         this.resolver = new ResourceResolver(cluster.client(), cluster.json());
@@ -61,30 +69,38 @@ final class InventoryController {
 
     void start() {
         configs = Informer.start("Config", cluster.client().genericKubernetesResources(CONFIGS).inNamespace(namespace),
-                CONFIGS, cluster.json(), cluster.worker(), new Informer.Listener() {
+                CONFIGS, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        configChanged(object);
+                        submit(object, "Config", () -> configChanged(object));
                     }
 
                     @Override
                     public void delete(ObjectNode object) {
-                        configDeleted(object);
+                        submit(object, "Config", () -> configDeleted(object));
                     }
-                }, () -> configs.objects().forEach(this::configChanged));
+                }, () -> queue.submit(CONFIGS, "Config listed", () -> {
+                    configs.objects().forEach(this::configChanged);
+                    listed.add(configs);
+                }));
         syncSetInformer = Informer.start("SyncSets", cluster.client().genericKubernetesResources(SYNCSETS), SYNCSETS,
-                cluster.json(), cluster.worker(), new Informer.Listener() {
+                cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        syncSetChanged(object);
+                        submit(object, "SyncSet", () -> syncSetChanged(object));
                     }
 
                     @Override
                     public void delete(ObjectNode object) {
-                        syncSets.remove(Kube.name(object));
-                        updateWatches();
+                        submit(object, "SyncSet", () -> {
+                            syncSets.remove(JsonFields.name(object));
+                            updateWatches();
+                        });
                     }
-                }, () -> syncSetInformer.objects().forEach(this::syncSetChanged));
+                }, () -> queue.submit(SYNCSETS, "SyncSets listed", () -> {
+                    syncSetInformer.objects().forEach(this::syncSetChanged);
+                    listed.add(syncSetInformer);
+                }));
         namespaces = watchKind(NAMESPACE, NAMESPACES, false);
     }
 
@@ -94,7 +110,12 @@ final class InventoryController {
                 informer.stop();
             }
         }
-        synced.values().forEach(Informer::stop);
+        List.copyOf(synced.values()).forEach(Informer::stop);
+    }
+
+    /** Queues the event's work; a newer event of the same object replaces it while it waits. */
+    private void submit(ObjectNode object, String what, Runnable work) {
+        queue.submit(List.of(what, JsonFields.namespace(object), JsonFields.name(object)), what + " " + JsonFields.describe(object), work);
     }
 
     /** The Config in force ({@link GatekeeperConfig#EMPTY} while there is none). */
@@ -104,18 +125,25 @@ final class InventoryController {
 
     /** The kinds replicated now. */
     Set<Gvk> syncedKinds() {
-        return Set.copyOf(synced.keySet());
+        synchronized (synced) {
+            return Set.copyOf(synced.keySet());
+        }
     }
 
     /** Config, SyncSets and Namespaces are listed, and so is every kind they asked for that exists. */
     boolean initialLoadDone() {
-        return configs != null && configs.synced() && syncSetInformer.synced() && namespaces.synced()
-                && synced.values().stream().allMatch(Informer::synced);
+        if (configs == null || !listed.contains(configs) || !listed.contains(syncSetInformer)
+                || !listed.contains(namespaces)) {
+            return false;
+        }
+        synchronized (synced) {
+            return listed.containsAll(synced.values());
+        }
     }
 
     private void configChanged(ObjectNode object) {
-        if (!GatekeeperConfig.NAME.equals(Kube.name(object))) {
-            log.warn("Config {}/{} ignored: only the one named '{}' counts", namespace, Kube.name(object),
+        if (!GatekeeperConfig.NAME.equals(JsonFields.name(object))) {
+            log.warn("Config {}/{} ignored: only the one named '{}' counts", namespace, JsonFields.name(object),
                     GatekeeperConfig.NAME);
             return;
         }
@@ -131,7 +159,7 @@ final class InventoryController {
     }
 
     private void configDeleted(ObjectNode object) {
-        if (GatekeeperConfig.NAME.equals(Kube.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
+        if (GatekeeperConfig.NAME.equals(JsonFields.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
             config = GatekeeperConfig.EMPTY;
             cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
             updateWatches();
@@ -142,9 +170,9 @@ final class InventoryController {
     private void syncSetChanged(ObjectNode object) {
         List<Gvk> gvks = new ArrayList<>();
         for (var entry : object.path("spec").path("gvks")) {
-            gvks.add(new Gvk(Kube.text(entry.get("group")), Kube.text(entry.get("version")), Kube.text(entry.get("kind"))));
+            gvks.add(new Gvk(JsonFields.text(entry.get("group")), JsonFields.text(entry.get("version")), JsonFields.text(entry.get("kind"))));
         }
-        syncSets.put(Kube.name(object), gvks);
+        syncSets.put(JsonFields.name(object), gvks);
         updateWatches();
     }
 
@@ -164,6 +192,7 @@ final class InventoryController {
             if (!wanted.contains(gvk)) {
                 Informer informer = synced.remove(gvk);
                 informer.stop();
+                listed.remove(informer);
                 informer.objects().forEach(this::removeData);
                 log.info("no longer syncing {}", gvk);
             }
@@ -193,7 +222,7 @@ final class InventoryController {
                 "no such resource in the cluster; looking again every " + RESOLVE_RETRY.toSeconds() + "s"));
         if (!unresolved.isEmpty() && !retryScheduled) {
             retryScheduled = true;
-            cluster.worker().schedule("resolve synced kinds", RESOLVE_RETRY, () -> {
+            queue.submitAfter("resolve", RESOLVE_RETRY, "resolve synced kinds", () -> {
                 retryScheduled = false;
                 updateWatches();
             });
@@ -206,9 +235,13 @@ final class InventoryController {
         Informer[] self = new Informer[1];
         var operation = cluster.client().genericKubernetesResources(exact);
         self[0] = Informer.start("sync " + gvk, exact.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
-                exact, cluster.json(), cluster.worker(), new Informer.Listener() {
+                exact, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
+                        submit(object, "sync " + gvk, () -> upserted(object));
+                    }
+
+                    private void upserted(ObjectNode object) {
                         if (gvk.equals(NAMESPACE) && current(gvk, self[0])) {
                             validator.addNamespace(object);
                             if (syncNamespaces) {
@@ -225,14 +258,21 @@ final class InventoryController {
 
                     @Override
                     public void delete(ObjectNode object) {
-                        if (current(gvk, self[0]) && self[0].get(Kube.namespace(object), Kube.name(object)) == null) {
+                        submit(object, "sync " + gvk, () -> deleted(object));
+                    }
+
+                    private void deleted(ObjectNode object) {
+                        if (current(gvk, self[0]) && self[0].get(JsonFields.namespace(object), JsonFields.name(object)) == null) {
                             if (gvk.equals(NAMESPACE)) {
                                 validator.removeNamespace(object);
                             }
                             removeData(object);
                         }
                     }
-                }, () -> resync(self[0], applyExclusions));
+                }, () -> queue.submit(self[0], "sync " + gvk + " listed", () -> {
+                    resync(self[0], applyExclusions);
+                    listed.add(self[0]);
+                }));
         return self[0];
     }
 
@@ -243,7 +283,7 @@ final class InventoryController {
 
     /** After the Config's exclusions changed: every synced object is added or removed again. */
     private void resyncAll() {
-        synced.values().stream().filter(Informer::synced).forEach(i -> resync(i, true));
+        List.copyOf(synced.values()).stream().filter(listed::contains).forEach(i -> resync(i, true));
     }
 
     private void resync(Informer informer, boolean applyExclusions) {
@@ -271,7 +311,7 @@ final class InventoryController {
         try {
             validator.addData(object);
         } catch (InvalidObjectException e) {
-            log.warn("cannot sync {}: {}", Kube.describe(object), e.getMessage());
+            log.warn("cannot sync {}: {}", JsonFields.describe(object), e.getMessage());
         }
     }
 
@@ -279,7 +319,7 @@ final class InventoryController {
         try {
             validator.removeData(object);
         } catch (InvalidObjectException e) {
-            log.warn("cannot unsync {}: {}", Kube.describe(object), e.getMessage());
+            log.warn("cannot unsync {}: {}", JsonFields.describe(object), e.getMessage());
         }
     }
 }

@@ -3,7 +3,7 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,10 +28,10 @@ final class KubeJson {
     ObjectNode tree(GenericKubernetesResource resource, ResourceDefinitionContext from) {
         ObjectNode node = (ObjectNode) JSON.readTree(client.getKubernetesSerialization().asJson(resource));
         if (from != null) {
-            if (Kube.text(node.get("apiVersion")).isEmpty()) {
+            if (JsonFields.text(node.get("apiVersion")).isEmpty()) {
                 node.put("apiVersion", apiVersion(from));
             }
-            if (Kube.text(node.get("kind")).isEmpty()) {
+            if (JsonFields.text(node.get("kind")).isEmpty()) {
                 node.put("kind", from.getKind());
             }
         }
@@ -48,7 +48,7 @@ final class KubeJson {
     }
 
     static String uid(JsonNode object) {
-        return Kube.text(object.path("metadata").path("uid"));
+        return JsonFields.text(object.path("metadata").path("uid"));
     }
 
     static long generation(JsonNode object) {
@@ -56,13 +56,13 @@ final class KubeJson {
     }
 
     static String resourceVersion(JsonNode object) {
-        return Kube.text(object.path("metadata").path("resourceVersion"));
+        return JsonFields.text(object.path("metadata").path("resourceVersion"));
     }
 
     /** Whether a CRD reports condition Established=True. */
     static boolean isEstablished(JsonNode crd) {
         for (JsonNode condition : crd.path("status").path("conditions")) {
-            if ("Established".equals(Kube.text(condition.get("type"))) && "True".equals(Kube.text(condition.get("status")))) {
+            if ("Established".equals(JsonFields.text(condition.get("type"))) && "True".equals(JsonFields.text(condition.get("status")))) {
                 return true;
             }
         }

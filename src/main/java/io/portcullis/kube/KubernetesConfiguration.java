@@ -3,16 +3,12 @@ package io.portcullis.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.portcullis.audit.AuditManager;
-import io.portcullis.audit.AuditProperties;
-import io.portcullis.webhook.PortcullisProperties;
+import io.portcullis.kube.lease.LeaseProperties;
+import io.portcullis.kube.lease.Leadership;
+import io.portcullis.policy.PortcullisProperties;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.UUID;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.core.env.Environment;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -22,7 +18,7 @@ import org.springframework.context.annotation.Configuration;
 /** The Kubernetes client of a server whose policies come from the cluster ({@code portcullis.source=kubernetes}). */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "portcullis.source", havingValue = "kubernetes")
-@EnableConfigurationProperties(KubernetesProperties.class)
+@EnableConfigurationProperties({KubernetesProperties.class, LeaseProperties.class})
 public class KubernetesConfiguration {
     /** Pod events are gathered for this long before activeWorkloads are recomputed. */
     private static final Duration WORKLOAD_DEBOUNCE = Duration.ofSeconds(1);
@@ -45,23 +41,22 @@ public class KubernetesConfiguration {
     }
 
     /**
+     * This replica's part in the election of the one replica that does the cluster-wide work: the audit and
+     * workload tracking both follow it. Each joins it when it starts; nothing joins when neither runs.
+     */
+    @Bean(destroyMethod = "close")
+    Leadership leadership(KubernetesClient client, KubernetesProperties properties, PortcullisProperties portcullis,
+            LeaseProperties lease) {
+        return new Leadership(client, portcullis.namespace(), lease, Leadership.identity(properties.replicaId()));
+    }
+
+    /**
      * SPO's activeWorkloads and in-use finalizers on ProfileBindings, SeccompProfiles and SelinuxProfiles
-     * ({@code portcullis.kubernetes.track-workloads}, default true), written by one replica: the one leading the
-     * audit, or, when the audit does not run, the holder of the audit's Lease through an election of its own.
+     * ({@code portcullis.kubernetes.track-workloads}, default true), written by the replica that leads.
      */
     @Bean(initMethod = "start", destroyMethod = "close")
     @ConditionalOnBooleanProperty(name = "portcullis.kubernetes.track-workloads", matchIfMissing = true)
-    WorkloadTracker workloadTracker(KubernetesClient client, KubernetesProperties properties,
-            PortcullisProperties portcullis, ObjectProvider<AuditManager> audits,
-            ObjectProvider<AuditProperties> auditProperties, Environment environment) {
-        AuditManager audit = audits.getIfAvailable();
-        AuditProperties auditing = auditProperties.getIfAvailable();
-        if (audit != null && auditing != null && !auditing.interval().isZero()) {
-            return new WorkloadTracker(client, audit::isLeader, WORKLOAD_DEBOUNCE);
-        }
-        String lease = Binder.get(environment).bind("portcullis.audit.lease-name", String.class).orElse("portcullis-audit");
-        // Unique per process, as client-go's leader election names holders.
-        return new WorkloadTracker(client, portcullis.namespace(), lease,
-                properties.replicaId() + "_" + UUID.randomUUID(), WORKLOAD_DEBOUNCE);
+    WorkloadTracker workloadTracker(KubernetesClient client, Leadership leadership) {
+        return new WorkloadTracker(client, leadership, WORKLOAD_DEBOUNCE);
     }
 }

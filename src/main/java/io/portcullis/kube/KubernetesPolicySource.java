@@ -1,5 +1,6 @@
 package io.portcullis.kube;
 
+import io.portcullis.kube.write.Retry;
 import io.portcullis.expansion.ExpansionSystem;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -12,8 +13,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.policy.ActivePolicies;
 import io.portcullis.policy.PolicySnapshot;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
+import io.portcullis.policy.PortcullisProperties;
+import io.portcullis.policy.Readiness;
 import io.portcullis.externaldata.ClientCertificate;
 import io.portcullis.externaldata.Providers;
 import java.time.Clock;
@@ -38,6 +39,10 @@ import tools.jackson.databind.node.ObjectNode;
  * new {@link PolicySnapshot}. The server turns ready once everything that existed at start is loaded: every
  * template compiled or refused, every constraint of the loaded templates handled, the synced kinds listed. Every
  * replica does the same work and so enforces the same set.
+ *
+ * <p>Each controller has a {@link WorkQueue} of its own, so a template that takes seconds to compile holds up
+ * neither constraints of other kinds, nor the inventory, nor mutators and profile bindings. After every piece of
+ * work of any queue the snapshot is published again (one at a time, so each is built from one view).
  */
 @Component
 @ConditionalOnProperty(name = "portcullis.source", havingValue = "kubernetes")
@@ -52,11 +57,21 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
     private final Readiness readiness;
     private final String namespace;
     private final KubeJson json;
-    private final Worker worker = new Worker("portcullis-kube");
+    /** The start (CRD installation, informers) and the log of what is still pending. */
+    private final WorkQueue lifecycle = new WorkQueue("portcullis-kube", 1, Retry.CONTROLLER);
+    private final WorkQueue templateQueue = new WorkQueue("portcullis-templates", 2, Retry.CONTROLLER);
+    private final WorkQueue constraintQueue = new WorkQueue("portcullis-constraints", 2, Retry.CONTROLLER);
+    private final WorkQueue inventoryQueue = new WorkQueue("portcullis-inventory", 1, Retry.CONTROLLER);
+    private final WorkQueue mutationQueue = new WorkQueue("portcullis-mutation", 1, Retry.CONTROLLER);
+    private final WorkQueue expansionQueue = new WorkQueue("portcullis-expansion", 1, Retry.CONTROLLER);
+    private final WorkQueue providerQueue = new WorkQueue("portcullis-providers", 1, Retry.CONTROLLER);
+    private final List<WorkQueue> queues = List.of(lifecycle, templateQueue, constraintQueue, inventoryQueue,
+            mutationQueue, expansionQueue, providerQueue);
     private final StatusWriter status;
     private final Cluster cluster;
     private final CrdInstaller crds;
     private final Validator validator;
+    private final ConstraintCrds constraintCrds;
     private final ConstraintController constraints;
     private final TemplateController templates;
     private final InventoryController inventory;
@@ -97,33 +112,34 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         this.readiness = readiness;
         this.namespace = portcullis.namespace();
         this.json = new KubeJson(client);
-        this.status = new StatusWriter(client, json);
+        this.status = new StatusWriter(client);
         ServerSideApply apply = new ServerSideApply(client, json);
-        this.cluster = new Cluster(client, json, apply, worker, status,
+        this.cluster = new Cluster(client, json, apply, status,
                 new ByPod.Identity(properties.replicaId(), properties.operations()), this::livePods, problems);
         this.crds = new CrdInstaller(client, json, apply);
         this.validator = new Validator(compiler);
         VapGenerator vap = new VapGenerator(cluster, properties.defaultCreateVapForTemplates(),
                 properties.defaultCreateVapBindingForConstraints());
-        this.constraints = new ConstraintController(cluster, validator, vap);
-        this.templates = new TemplateController(cluster, validator, constraints, vap);
-        this.inventory = new InventoryController(cluster, validator, namespace);
-        this.mutation = new MutationController(cluster, crds);
-        this.expansion = new ExpansionController(cluster, crds);
-        this.providers = new ProviderController(cluster, crds, providers, Clock.systemUTC());
-        worker.afterEach(this::afterEach);
+        this.constraintCrds = new ConstraintCrds(cluster);
+        this.constraints = new ConstraintController(cluster, validator, vap, constraintCrds, constraintQueue);
+        this.templates = new TemplateController(cluster, validator, constraints, vap, constraintCrds, templateQueue);
+        this.inventory = new InventoryController(cluster, validator, namespace, inventoryQueue);
+        this.mutation = new MutationController(cluster, crds, mutationQueue);
+        this.expansion = new ExpansionController(cluster, crds, expansionQueue);
+        this.providers = new ProviderController(cluster, crds, providers, Clock.systemUTC(), providerQueue);
+        queues.forEach(q -> q.afterEach(this::afterEach));
     }
 
     /** Starts once the server is up, so that health probes answer while the CRDs are installed and policies load. */
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        worker.submit("start", () -> {
+        lifecycle.submit("start", "start", () -> {
             log.info("reading policies from the cluster (namespace {}, replica {})", namespace, properties.replicaId());
             // CRDs that are not served yet are logged; their informers retry until they are.
             crds.installAll(CrdInstaller.manifests(properties.crds()), properties.installCrds(),
                     properties.crdEstablishedTimeout());
             var podOperation = cluster.client().genericKubernetesResources(PODS).inNamespace(namespace);
-            pods = Informer.start("Pods in " + namespace, podOperation, PODS, json, worker, new Informer.Listener() {
+            pods = Informer.start("Pods in " + namespace, podOperation, PODS, json, new Informer.Listener() {
                 @Override
                 public void upsert(ObjectNode object) {
                 }
@@ -132,14 +148,14 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
                 public void delete(ObjectNode object) {
                 }
             }, () -> { });
-            constraints.start();
+            constraintCrds.start();
             templates.start();
             inventory.start();
             mutation.start();
             expansion.start();
             providers.start();
             started = true;
-            worker.schedule("log pending", PENDING_LOG, this::logPending);
+            lifecycle.submitAfter("log pending", PENDING_LOG, "log pending", this::logPending);
         });
     }
 
@@ -152,15 +168,17 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         return ready;
     }
 
-    /** Waits until the worker has handled everything queued and the status writes are sent (tests). */
+    /** Waits until the queues have handled everything queued and the status writes are sent (tests). */
     void settle() {
-        worker.call(() -> null);
-        status.flush();
-        worker.call(() -> null);
+        for (int round = 0; round < 2; round++) {
+            // Work of one queue submits to others (a template to its constraints): twice round covers that.
+            queues.forEach(q -> q.awaitIdle(Duration.ofMinutes(5)));
+            status.flush();
+        }
     }
 
     Set<Gvk> syncedKinds() {
-        return worker.call(inventory::syncedKinds);
+        return inventory.syncedKinds();
     }
 
     /** Names of the pods in our namespace, or null when unknown (not listed yet, or our own pod is not among them). */
@@ -173,7 +191,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
         return names.contains(properties.replicaId()) ? names : null;
     }
 
-    private void afterEach() {
+    private synchronized void afterEach() {
         GatekeeperConfig config = inventory.config();
         MutationConfig mutationConfig = mutation.config();
         ExpansionSystem expansions = expansion.system();
@@ -228,7 +246,7 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             pending.add("Providers");
         }
         log.info("not ready yet: waiting for {}", pending);
-        worker.schedule("log pending", PENDING_LOG, this::logPending);
+        lifecycle.submitAfter("log pending", PENDING_LOG, "log pending", this::logPending);
     }
 
     @Override
@@ -242,22 +260,21 @@ public class KubernetesPolicySource implements DisposableBean, AutoCloseable {
             return;
         }
         try {
-            worker.call(() -> {
-                templates.stop();
-                constraints.stop();
-                inventory.stop();
-                mutation.stop();
-                expansion.stop();
-                providers.stop();
-                if (pods != null) {
-                    pods.stop();
-                }
-                return null;
-            }, Duration.ofSeconds(10));
-        } catch (IllegalStateException e) {
+            // Queues first, so that no work starts an informer after the informers are stopped.
+            queues.forEach(WorkQueue::close);
+            constraintCrds.stop();
+            templates.stop();
+            constraints.stop();
+            inventory.stop();
+            mutation.stop();
+            expansion.stop();
+            providers.stop();
+            if (pods != null) {
+                pods.stop();
+            }
+        } catch (RuntimeException e) {
             log.warn("stopping the informers: {}", e.getMessage());
         } finally {
-            worker.close();
             status.close();
         }
     }

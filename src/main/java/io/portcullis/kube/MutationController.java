@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.gatekeeper.Mutator;
 import io.portcullis.mutation.gatekeeper.Mutators;
@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The mutation configuration from the cluster: SPO's profiles and ProfileBindings, and Gatekeeper's mutators, each
  * kind watched at the version its installed CRD stores (or the newest one it serves that we read). Any change
  * rebuilds the {@link MutationConfig} from the informers' stores, once per burst of events. An object the parsers
- * refuse is left out and reported as a problem.
+ * refuse is left out and reported as a problem. Rebuilds run on the controller's own work queue under one key, so
+ * events that come while one runs make one more.
  */
 final class MutationController {
     private static final Logger log = LoggerFactory.getLogger(MutationController.class);
@@ -47,13 +48,18 @@ final class MutationController {
 
     private final Cluster cluster;
     private final CrdInstaller crds;
+    private final WorkQueue queue;
     private final Map<Kind, Informer> informers = new LinkedHashMap<>();
     private volatile MutationConfig config = MutationConfig.EMPTY;
-    private boolean rebuildQueued;
+    /** Whether a rebuild has read every informer's complete first list. */
+    private volatile boolean builtFromFullLists;
+    /** Set once every informer is registered: rebuilds before that would read a half-filled map. */
+    private volatile boolean started;
 
-    MutationController(Cluster cluster, CrdInstaller crds) {
+    MutationController(Cluster cluster, CrdInstaller crds, WorkQueue queue) {
         this.cluster = cluster;
         this.crds = crds;
+        this.queue = queue;
     }
 
     void start() {
@@ -75,11 +81,11 @@ final class MutationController {
             boolean statusMatters = !kind.kind().equals("ProfileBinding") && !kind.group().equals(Mutators.GROUP);
             Map<String, String> versions = new HashMap<>();
             Informer informer = Informer.start(kind.kind() + "s", kind.namespaced() ? operation.inAnyNamespace() : operation,
-                    context, cluster.json(), cluster.worker(), new Informer.Listener() {
+                    context, cluster.json(), new Informer.Listener() {
                         @Override
                         public void upsert(ObjectNode object) {
                             String version = KubeJson.uid(object) + "/" + KubeJson.generation(object);
-                            String before = versions.put(Kube.describe(object), version);
+                            String before = versions.put(JsonFields.describe(object), version);
                             if (statusMatters || !version.equals(before)) {
                                 queueRebuild();
                             }
@@ -87,12 +93,14 @@ final class MutationController {
 
                         @Override
                         public void delete(ObjectNode object) {
-                            versions.remove(Kube.describe(object));
+                            versions.remove(JsonFields.describe(object));
                             queueRebuild();
                         }
                     }, this::queueRebuild);
             informers.put(kind, informer);
         }
+        started = true;
+        queueRebuild();
     }
 
     void stop() {
@@ -104,14 +112,14 @@ final class MutationController {
     }
 
     boolean initialLoadDone() {
-        return informers.values().stream().allMatch(Informer::synced);
+        return builtFromFullLists;
     }
 
     /** The CRD's storage version if we read it, else the first version we read that it serves. */
     static String chooseVersion(Kind kind, ObjectNode crd) {
         Set<String> served = CrdInstaller.servedVersions(crd);
         for (var version : crd.path("spec").path("versions")) {
-            String name = Kube.text(version.get("name"));
+            String name = JsonFields.text(version.get("name"));
             if (version.path("storage").asBoolean(false) && served.contains(name) && kind.versions().contains(name)) {
                 return name;
             }
@@ -119,16 +127,16 @@ final class MutationController {
         return kind.versions().stream().filter(served::contains).findFirst().orElse(null);
     }
 
-    /** Rebuilds once after the events queued now (the worker runs them first). */
+    /** One rebuild from the stores as they are then; a burst of events while one waits makes no more. */
     private void queueRebuild() {
-        if (!rebuildQueued) {
-            rebuildQueued = true;
-            cluster.worker().submit("rebuild mutation config", this::rebuild);
-        }
+        queue.submit("mutation", "rebuild mutation config", this::rebuild);
     }
 
     private void rebuild() {
-        rebuildQueued = false;
+        if (!started) {
+            return;
+        }
+        boolean fullLists = informers.values().stream().allMatch(Informer::synced);
         List<SecurityProfile> profiles = new ArrayList<>();
         List<ProfileBinding> bindings = new ArrayList<>();
         List<Mutator> mutators = new ArrayList<>();
@@ -142,7 +150,7 @@ final class MutationController {
                         default -> profiles.add(SpoResources.parseProfile(object));
                     }
                 } catch (RuntimeException e) {
-                    cluster.problems().set("mutation object " + entry.getKey().kind() + " " + Kube.describe(object),
+                    cluster.problems().set("mutation object " + entry.getKey().kind() + " " + JsonFields.describe(object),
                             e.getMessage());
                 }
             }
@@ -156,6 +164,7 @@ final class MutationController {
             return;
         }
         cluster.problems().set("mutation config", null);
+        builtFromFullLists |= fullLists;
         log.debug("mutation config: {} profiles, {} bindings, {} mutators", profiles.size(), bindings.size(), mutators.size());
     }
 }

@@ -1,10 +1,10 @@
 package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
 import io.portcullis.externaldata.InvalidProviderException;
 import io.portcullis.externaldata.Provider;
 import io.portcullis.externaldata.Providers;
+import io.portcullis.json.JsonFields;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -26,13 +26,15 @@ final class ProviderController {
     private final CrdInstaller crds;
     private final Providers providers;
     private final Clock clock;
-    private Informer informer;
+    private final WorkQueue queue;
+    private volatile Informer informer;
 
-    ProviderController(Cluster cluster, CrdInstaller crds, Providers providers, Clock clock) {
+    ProviderController(Cluster cluster, CrdInstaller crds, Providers providers, Clock clock, WorkQueue queue) {
         this.cluster = cluster;
         this.crds = crds;
         this.providers = providers;
         this.clock = clock;
+        this.queue = queue;
     }
 
     void start() {
@@ -45,16 +47,20 @@ final class ProviderController {
         }
         ResourceDefinitionContext context = KubeJson.context(KIND.group(), version, KIND.kind(), KIND.plural(), false);
         informer = Informer.start("Providers", cluster.client().genericKubernetesResources(context), context,
-                cluster.json(), cluster.worker(), new Informer.Listener() {
+                cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        load(object);
+                        queue.submit(JsonFields.name(object), "load Provider " + JsonFields.name(object),
+                                () -> load(object));
                     }
 
                     @Override
                     public void delete(ObjectNode object) {
-                        providers.remove(Kube.name(object));
-                        cluster.problems().set("Provider " + Kube.name(object), null);
+                        String name = JsonFields.name(object);
+                        queue.submit(name, "remove Provider " + name, () -> {
+                            providers.remove(name);
+                            cluster.problems().set("Provider " + name, null);
+                        });
                     }
                 }, () -> { });
     }
@@ -70,7 +76,7 @@ final class ProviderController {
     }
 
     private void load(ObjectNode object) {
-        String name = Kube.name(object);
+        String name = JsonFields.name(object);
         String error = null;
         try {
             providers.upsert(Provider.parse(object));
@@ -105,7 +111,7 @@ final class ProviderController {
     private ObjectNode withTimes(ObjectNode entry, JsonNode status, Instant now) {
         JsonNode previous = null;
         for (JsonNode existing : status.path("byPod")) {
-            if (Kube.text(existing.get("id")).equals(Kube.text(entry.get("id")))) {
+            if (JsonFields.text(existing.get("id")).equals(JsonFields.text(entry.get("id")))) {
                 previous = existing;
             }
         }

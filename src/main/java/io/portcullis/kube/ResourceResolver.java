@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.Gvk;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
@@ -53,10 +53,10 @@ final class ResourceResolver {
         for (var found : client.genericKubernetesResources(CrdInstaller.CRDS).list().getItems()) {
             JsonNode crd = json.tree(found, CrdInstaller.CRDS);
             JsonNode spec = crd.path("spec");
-            if (gvk.group().equals(Kube.text(spec.get("group"))) && gvk.kind().equals(Kube.text(spec.path("names").get("kind")))
+            if (gvk.group().equals(JsonFields.text(spec.get("group"))) && gvk.kind().equals(JsonFields.text(spec.path("names").get("kind")))
                     && CrdInstaller.servedVersions(crd).contains(gvk.version())) {
                 return Optional.of(KubeJson.context(gvk.group(), gvk.version(), gvk.kind(),
-                        Kube.text(spec.path("names").get("plural")), "Namespaced".equals(Kube.text(spec.get("scope")))));
+                        JsonFields.text(spec.path("names").get("plural")), "Namespaced".equals(JsonFields.text(spec.get("scope")))));
             }
         }
         return Optional.empty();

@@ -4,16 +4,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.constraint.CompiledTemplate;
 import io.portcullis.constraint.InvalidTemplateException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code status.byPod}. A template that fails (create_error, ingest_error) gets its errors in status and no CRD; if
  * an earlier version of it had loaded, that version stays in force, as in Gatekeeper. Deleting a template removes
  * it and its constraints from the validator and deletes its CRD.
+ *
+ * <p>The work queue's key is the template's name, so templates compile in parallel and a template that takes
+ * seconds to compile holds up nothing but itself. The constraint controller is told of every kind that changed.
  */
 final class TemplateController {
     static final ResourceDefinitionContext TEMPLATES = KubeJson.context(TemplateParser.GROUP, "v1", "ConstraintTemplate",
@@ -40,29 +42,36 @@ final class TemplateController {
     private final Validator validator;
     private final ConstraintController constraints;
     private final VapGenerator vap;
-    private final Map<String, Handled> handled = new HashMap<>();
-    private Informer informer;
-    private Set<String> initial;
+    private final WorkQueue queue;
+    private final ConstraintCrds crds;
+    private final Map<String, Handled> handled = new ConcurrentHashMap<>();
+    /** Templates to load again although their version was handled: their CRD or policy is to be applied again. */
+    private final Set<String> forced = ConcurrentHashMap.newKeySet();
+    private volatile Informer informer;
+    private volatile Set<String> initial;
 
-    TemplateController(Cluster cluster, Validator validator, ConstraintController constraints, VapGenerator vap) {
+    TemplateController(Cluster cluster, Validator validator, ConstraintController constraints, VapGenerator vap,
+            ConstraintCrds crds, WorkQueue queue) {
         this.cluster = cluster;
         this.validator = validator;
         this.constraints = constraints;
         this.vap = vap;
-        constraints.onCrdLost(this::crdLost);
+        this.queue = queue;
+        this.crds = crds;
+        crds.onDelete(this::crdLost);
     }
 
     void start() {
         informer = Informer.start("ConstraintTemplates", cluster.client().genericKubernetesResources(TEMPLATES),
-                TEMPLATES, cluster.json(), cluster.worker(), new Informer.Listener() {
+                TEMPLATES, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode template) {
-                        reconcile(Kube.name(template), false);
+                        submit(JsonFields.name(template));
                     }
 
                     @Override
                     public void delete(ObjectNode template) {
-                        deleted(Kube.name(template));
+                        submit(JsonFields.name(template));
                     }
                 }, this::synced);
     }
@@ -75,40 +84,51 @@ final class TemplateController {
 
     /** Every template present at start has been handled (compiled or refused). */
     boolean initialLoadDone() {
-        return initial != null && handled.keySet().containsAll(initial);
+        Set<String> names = initial;
+        return names != null && handled.keySet().containsAll(names);
     }
 
     /** Kinds of the templates present at start that loaded: their constraints must load before we are ready. */
     Set<String> initialKinds() {
-        if (initial == null) {
+        Set<String> names = initial;
+        if (names == null) {
             return Set.of();
         }
-        return initial.stream().map(handled::get).filter(h -> h != null && h.enforced()).map(Handled::kind)
+        return names.stream().map(handled::get).filter(h -> h != null && h.enforced()).map(Handled::kind)
                 .collect(Collectors.toSet());
     }
 
     private void synced() {
-        initial = new HashSet<>();
-        for (ObjectNode template : informer.objects()) {
-            initial.add(Kube.name(template));
-            reconcile(Kube.name(template), false);
-        }
-        log.info("{} ConstraintTemplates in the cluster", initial.size());
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        informer.objects().forEach(template -> names.add(JsonFields.name(template)));
+        initial = names;
+        names.forEach(this::submit);
+        log.info("{} ConstraintTemplates in the cluster", names.size());
+    }
+
+    /**
+     * The template is reconciled on the queue: from the store, so the latest event wins. All work of a key is this
+     * one reconcile, so newer work replacing older loses nothing; why it must compile again is kept in
+     * {@link #forced}.
+     */
+    private void submit(String name) {
+        queue.submit(name, "ConstraintTemplate " + name, () -> reconcile(name));
+    }
+
+    private void reconcile(String name) {
+        reconcile(name, forced.remove(name));
     }
 
     private void deleted(String name) {
-        if (informer.get("", name) != null) {
-            reconcile(name, false);
-            return;
-        }
         Handled gone = handled.remove(name);
-        if (initial != null) {
-            initial.remove(name);
+        Set<String> present = initial;
+        if (present != null) {
+            present.remove(name);
         }
         validator.removeTemplate(name);
         cluster.problems().set("ConstraintTemplate " + name, null);
         if (gone != null) {
-            constraints.templateRemoved(gone.kind());
+            constraints.kindChanged(gone.kind());
             vap.templateDeleted(name, gone.kind());
         }
         // The API server's garbage collector deletes the CRD (we own it); deleting it here as well does not wait
@@ -124,6 +144,7 @@ final class TemplateController {
     private void reconcile(String name, boolean force) {
         ObjectNode template = informer.get("", name);
         if (template == null) {
+            deleted(name);
             return;
         }
         String uid = KubeJson.uid(template);
@@ -146,7 +167,7 @@ final class TemplateController {
         }
         boolean crdApplied = false;
         String kind = compiled != null ? compiled.template().kind()
-                : Kube.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
+                : JsonFields.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
         if (compiled != null) {
             try {
                 cluster.apply().apply(CrdInstaller.CRDS, ConstraintCrd.of(compiled.template(), compiled.schema(), template));
@@ -155,7 +176,7 @@ final class TemplateController {
                 errors.add(ByPod.error(InvalidTemplateException.CREATE_ERROR, "Could not create CRD: " + e.getMessage()));
                 log.warn("ConstraintTemplate {}: cannot apply CRD {}: {} (retrying in {})", name,
                         ConstraintCrd.name(kind), e.getMessage(), CRD_RETRY);
-                cluster.worker().schedule("retry CRD of " + name, CRD_RETRY, () -> retry(name, uid, generation));
+                queue.later(CRD_RETRY, () -> retry(name, uid, generation));
             }
         }
         // Gatekeeper generates the ValidatingAdmissionPolicy after the CRD, the policy's parameter kind.
@@ -165,10 +186,10 @@ final class TemplateController {
         cluster.problems().set("ConstraintTemplate " + name, errors.isEmpty() ? null
                 : errors.stream().map(e -> e.path("message").asString()).collect(Collectors.joining("; ")));
         if (vapOutcome.retry()) {
-            cluster.worker().schedule("retry VAP of " + name, CRD_RETRY, () -> retryVap(name, uid, generation));
+            queue.later(CRD_RETRY, () -> retryVap(name, uid, generation));
         }
         if (crdApplied) {
-            constraints.templateLoaded(kind);
+            constraints.kindChanged(kind);
             log.info("ConstraintTemplate {} loaded (generation {}): kind {}", name, generation, kind);
         }
         ObjectNode entry = ByPod.templateEntry(cluster.identity(), template, errors);
@@ -185,10 +206,11 @@ final class TemplateController {
      */
     private void crdLost(String kind) {
         handled.entrySet().stream().filter(e -> e.getValue().kind().equals(kind)).map(Map.Entry::getKey).findFirst()
-                .filter(name -> informer.get("", name) != null)
                 .ifPresent(name -> {
-                    log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind), name);
-                    reconcile(name, true);
+                    log.info("CRD {} was deleted; applying it again for ConstraintTemplate {}", ConstraintCrd.name(kind),
+                            name);
+                    forced.add(name);
+                    submit(name);
                 });
     }
 
@@ -196,7 +218,8 @@ final class TemplateController {
     private void retryVap(String name, String uid, long generation) {
         Handled now = handled.get(name);
         if (now != null && now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
-            reconcile(name, true);
+            forced.add(name);
+            submit(name);
         }
     }
 
@@ -204,7 +227,8 @@ final class TemplateController {
     private void retry(String name, String uid, long generation) {
         Handled now = handled.get(name);
         if (now != null && !now.enforced() && now.uid().equals(uid) && now.generation() == generation) {
-            reconcile(name, true);
+            forced.add(name);
+            submit(name);
         }
     }
 }

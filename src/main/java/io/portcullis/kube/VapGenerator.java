@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +54,8 @@ final class VapGenerator {
     private final Cluster cluster;
     private final boolean policiesByDefault;
     private final boolean bindingsByDefault;
-    private final Map<String, TemplateState> byKind = new HashMap<>();
-    private Boolean apiServed;
+    private final Map<String, TemplateState> byKind = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Boolean apiServed;
 
     VapGenerator(Cluster cluster, boolean policiesByDefault, boolean bindingsByDefault) {
         this.cluster = cluster;
@@ -69,7 +69,7 @@ final class VapGenerator {
      * @return errors for {@code status.byPod[].errors} and the {@code vapGenerationStatus}
      */
     Outcome templateLoaded(ObjectNode template, String kind) {
-        String name = Kube.name(template);
+        String name = JsonFields.name(template);
         long generation = KubeJson.generation(template);
         boolean generates;
         ObjectNode status = null;
@@ -127,8 +127,8 @@ final class VapGenerator {
      * @return errors for {@code status.byPod[].errors} and its {@code vap.k8s.io} enforcement point status
      */
     Outcome constraintLoaded(ObjectNode constraint) {
-        String kind = Kube.text(constraint.get("kind"));
-        String name = Kube.name(constraint);
+        String kind = JsonFields.text(constraint.get("kind"));
+        String name = JsonFields.name(constraint);
         long generation = KubeJson.generation(constraint);
         List<String> actions = VapTransform.bindingActions(constraint, bindingsByDefault);
         List<ObjectNode> errors = new ArrayList<>();

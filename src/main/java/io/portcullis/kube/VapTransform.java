@@ -1,6 +1,6 @@
 package io.portcullis.kube;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -75,7 +75,7 @@ final class VapTransform {
             throw new VapException("wrong number of targets defined, only 1 target allowed");
         }
         for (JsonNode code : targets.get(0).path("code")) {
-            if (ENGINE.equals(Kube.text(code.get("engine")))) {
+            if (ENGINE.equals(JsonFields.text(code.get("engine")))) {
                 if (!(code.get("source") instanceof ObjectNode source)) {
                     throw new VapException("could not recognize the type");
                 }
@@ -100,8 +100,8 @@ final class VapTransform {
     /** The ValidatingAdmissionPolicy of a template, owned by it. */
     static ObjectNode policy(JsonNode template) throws VapException {
         ObjectNode source = celSource(template);
-        String name = Kube.name(template);
-        String kind = Kube.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
+        String name = JsonFields.name(template);
+        String kind = JsonFields.text(template.path("spec").path("crd").path("spec").path("names").path("kind"));
 
         ObjectNode policy = NODES.objectNode();
         policy.put("apiVersion", API_VERSION);
@@ -121,8 +121,8 @@ final class VapTransform {
 
         ArrayNode conditions = spec.putArray("matchConditions");
         for (JsonNode condition : source.path("matchCondition")) {
-            conditions.addObject().put("name", Kube.text(condition.get("name")))
-                    .put("expression", Kube.text(condition.get("expression")));
+            conditions.addObject().put("name", JsonFields.text(condition.get("name")))
+                    .put("expression", JsonFields.text(condition.get("expression")));
         }
         internalCondition(conditions, "match_excluded_namespaces", MATCH_EXCLUDED_NAMESPACES);
         internalCondition(conditions, "match_namespaces", MATCH_NAMESPACES);
@@ -131,7 +131,7 @@ final class VapTransform {
 
         ArrayNode validations = spec.putArray("validations");
         for (JsonNode v : source.path("validations")) {
-            ObjectNode out = validations.addObject().put("expression", Kube.text(v.get("expression")));
+            ObjectNode out = validations.addObject().put("expression", JsonFields.text(v.get("expression")));
             putIfNotEmpty(out, "message", v.get("message"));
             putIfNotEmpty(out, "messageExpression", v.get("messageExpression"));
         }
@@ -143,7 +143,7 @@ final class VapTransform {
         variables.addObject().put("name", "params")
                 .put("expression", "!has(params.spec) ? null : !has(params.spec.parameters) ? null: params.spec.parameters");
         for (JsonNode v : source.path("variables")) {
-            variables.addObject().put("name", Kube.text(v.get("name"))).put("expression", Kube.text(v.get("expression")));
+            variables.addObject().put("name", JsonFields.text(v.get("name"))).put("expression", JsonFields.text(v.get("expression")));
         }
         return policy;
     }
@@ -155,7 +155,7 @@ final class VapTransform {
      * this enforcement point).
      */
     static List<String> bindingActions(JsonNode constraint, boolean byDefault) {
-        String action = Kube.text(constraint.path("spec").get("enforcementAction"));
+        String action = JsonFields.text(constraint.path("spec").get("enforcementAction"));
         if (action.isEmpty()) {
             action = "deny";
         }
@@ -163,9 +163,9 @@ final class VapTransform {
         if (action.equals("scoped")) {
             for (JsonNode scoped : constraint.path("spec").path("scopedEnforcementActions")) {
                 for (JsonNode point : scoped.path("enforcementPoints")) {
-                    String ep = Kube.text(point.get("name"));
+                    String ep = JsonFields.text(point.get("name"));
                     if (ep.equals(ENFORCEMENT_POINT) || ep.equals("*")) {
-                        actions.add(Kube.text(scoped.get("action")));
+                        actions.add(JsonFields.text(scoped.get("action")));
                         break;
                     }
                 }
@@ -191,8 +191,8 @@ final class VapTransform {
                         + action + ", must be `warn`, `deny` or `dryrun`");
             });
         }
-        String kind = Kube.text(constraint.get("kind"));
-        String name = Kube.name(constraint);
+        String kind = JsonFields.text(constraint.get("kind"));
+        String name = JsonFields.name(constraint);
         ObjectNode binding = NODES.objectNode();
         binding.put("apiVersion", API_VERSION);
         binding.put("kind", "ValidatingAdmissionPolicyBinding");
@@ -232,14 +232,14 @@ final class VapTransform {
     /** Gatekeeper's Source.Validate: reserved names and a known failure policy. */
     private static void check(ObjectNode source) throws VapException {
         for (JsonNode condition : source.path("matchCondition")) {
-            String name = Kube.text(condition.get("name"));
+            String name = JsonFields.text(condition.get("name"));
             if (name.startsWith(RESERVED_PREFIX)) {
                 throw new VapException("invalid match condition: " + name + " is not a valid match condition; cannot have \""
                         + RESERVED_PREFIX + "\" as a prefix");
             }
         }
         for (JsonNode variable : source.path("variables")) {
-            String name = Kube.text(variable.get("name"));
+            String name = JsonFields.text(variable.get("name"));
             if (name.startsWith(RESERVED_PREFIX)) {
                 throw new VapException("invalid variable definition: " + name + " is not a valid variable; cannot have \""
                         + RESERVED_PREFIX + "\" as a prefix");
@@ -257,7 +257,7 @@ final class VapTransform {
         if (policy == null || policy.isNull()) {
             return "Fail";
         }
-        String value = Kube.text(policy);
+        String value = JsonFields.text(policy);
         if (!value.equals("Fail") && !value.equals("Ignore")) {
             throw new VapException("invalid failure policy: unrecognized failure policy: " + value);
         }
@@ -266,9 +266,9 @@ final class VapTransform {
 
     private static void owner(ObjectNode metadata, JsonNode owner, String kind) {
         metadata.putArray("ownerReferences").addObject()
-                .put("apiVersion", Kube.text(owner.get("apiVersion")))
+                .put("apiVersion", JsonFields.text(owner.get("apiVersion")))
                 .put("kind", kind)
-                .put("name", Kube.name(owner))
+                .put("name", JsonFields.name(owner))
                 .put("uid", KubeJson.uid(owner))
                 .put("controller", true)
                 .put("blockOwnerDeletion", true);
@@ -279,7 +279,7 @@ final class VapTransform {
     }
 
     private static void putIfNotEmpty(ObjectNode out, String field, JsonNode value) {
-        String text = Kube.text(value);
+        String text = JsonFields.text(value);
         if (!text.isEmpty()) {
             out.put(field, text);
         }

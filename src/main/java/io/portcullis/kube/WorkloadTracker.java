@@ -2,12 +2,10 @@ package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.portcullis.constraint.Kube;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
+import io.portcullis.kube.lease.Leadership;
+import io.portcullis.kube.write.ObjectWriter;
+import io.portcullis.kube.write.Retry;
 import io.portcullis.mutation.profiles.ProfileBinding;
 import io.portcullis.mutation.profiles.ProfileCatalog;
 import io.portcullis.mutation.profiles.SecurityProfile;
@@ -21,10 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,20 +33,19 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Everything is computed from the pods the API server stored, so the webhook has no side effects: dry-run
  * requests leave no trace, pod DELETE is never answered with an error, and pods made from {@code generateName}
  * are recorded under their real names (design note §2.8, §2.9, §2.11). Writes retry on conflicts
- * ({@link WorkloadWriter}); only objects that disagree with the pods are written.
+ * ({@link WorkloadEdit} through the {@link ObjectWriter}); only objects that disagree with the pods are written.
  *
  * <p>Informer events land on one thread of its own and mark namespaces dirty; at most once per {@code debounce}
  * the bindings of the dirty namespaces and all tracked profiles are recomputed, so a Deployment scaled to 100 pods
- * costs a few writes, not 100. Only one replica writes, or replicas would fight over the same objects: the one
- * that leads the audit, or, when the audit does not run, the holder of the audit's Lease through an election of
- * its own (one Lease for the cluster-wide background work, so RBAC names one Lease). Nothing is computed until every informer has listed, so a partial pod
- * list never empties a status.
+ * costs a few writes, not 100. Only one replica writes, or replicas would fight over the same objects: the holder
+ * of the Lease the audit also follows ({@link Leadership}: one Lease for the cluster-wide background work, so RBAC
+ * names one Lease), whether or not the audit runs. Nothing is computed until every informer has listed, so a
+ * partial pod list never empties a status.
  */
 public final class WorkloadTracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkloadTracker.class);
     public static final String BINDING_FINALIZER = "active-workload-lock";
     public static final String PROFILE_FINALIZER = "in-use-by-active-pods";
-    private static final int LEADER_POLL_SECONDS = 2;
 
     static final ResourceDefinitionContext PODS = KubeJson.context("", "v1", "Pod", "pods", true);
     static final ResourceDefinitionContext NAMESPACES = KubeJson.context("", "v1", "Namespace", "namespaces", false);
@@ -68,12 +62,9 @@ public final class WorkloadTracker implements AutoCloseable {
     private final KubernetesClient client;
     private final KubeJson json;
     private final Worker worker = new Worker("portcullis-workloads");
-    private final WorkloadWriter writer;
+    private final ObjectWriter writer;
     private final Duration debounce;
-    private final String leaseNamespace;
-    private final String leaseName;
-    private final String identity;
-    private final BooleanSupplier sharedLeader;
+    private final Leadership leadership;
     private final Map<ResourceDefinitionContext, Informer> informers = new LinkedHashMap<>();
     private final AtomicLong recomputes = new AtomicLong();
 
@@ -84,55 +75,42 @@ public final class WorkloadTracker implements AutoCloseable {
     private volatile boolean leader;
     private volatile boolean closed;
     private boolean waitingLogged;
-    private volatile CompletableFuture<?> election;
 
     /**
-     * Elects its writer through its own Lease.
-     *
-     * @param leaseNamespace where the Lease lives (portcullis.namespace); null: no election, this replica writes
-     *                       (one replica, tests)
-     * @param leaseName      the Lease (the audit's when the audit does not run: one Lease, one replica doing the
-     *                       cluster-wide background work)
-     * @param identity       this replica's name in the Lease, unique per process
-     * @param debounce       the least time between two recomputations
+     * @param leadership the election of the replica that does the cluster-wide work (the audit's Lease); this
+     *                   replica writes while it leads
+     * @param debounce   the least time between two recomputations
      */
-    public WorkloadTracker(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
-            Duration debounce) {
-        this(client, leaseNamespace, leaseName, identity, null, debounce, target -> { });
+    public WorkloadTracker(KubernetesClient client, Leadership leadership, Duration debounce) {
+        this(client, leadership, debounce, target -> { });
     }
 
-    /**
-     * Writes while {@code sharedLeader} says this replica leads (the audit's election), checked every
-     * {@value #LEADER_POLL_SECONDS} s.
-     */
-    public WorkloadTracker(KubernetesClient client, BooleanSupplier sharedLeader, Duration debounce) {
-        this(client, null, null, null, sharedLeader, debounce, target -> { });
-    }
-
-    WorkloadTracker(KubernetesClient client, String leaseNamespace, String leaseName, String identity,
-            BooleanSupplier sharedLeader, Duration debounce, WorkloadWriter.BeforeWrite beforeWrite) {
+    WorkloadTracker(KubernetesClient client, Leadership leadership, Duration debounce,
+            ObjectWriter.BeforeWrite beforeWrite) {
         this.client = client;
         this.json = new KubeJson(client);
-        this.writer = new WorkloadWriter(client, json, beforeWrite);
+        this.writer = new ObjectWriter(client, Retry.WRITE, beforeWrite);
         this.debounce = debounce;
-        this.leaseNamespace = leaseNamespace;
-        this.leaseName = leaseName;
-        this.identity = identity;
-        this.sharedLeader = sharedLeader;
+        this.leadership = leadership;
     }
 
     /** Starts the informers once SPO's CRDs exist and joins the election; returns at once. */
     public void start() {
         worker.submit("start workload tracking", this::startWhenServed);
-        if (sharedLeader != null) {
-            log.info("workload tracking: on the replica that leads the audit");
-            worker.submit("follow the audit's leader", this::followSharedLeader);
-        } else if (leaseNamespace == null) {
-            leader = true;
-        } else {
-            log.info("workload tracking: competing for Lease {}/{} as {}", leaseNamespace, leaseName, identity);
-            elect();
-        }
+        leadership.addListener(new Leadership.Listener() {
+            @Override
+            public void startedLeading() {
+                log.info("workload tracking: {} writes activeWorkloads and finalizers", leadership.identity());
+                leader = true;
+                worker.submit("lead", WorkloadTracker.this::markAll);
+            }
+
+            @Override
+            public void stoppedLeading() {
+                leader = false;
+            }
+        });
+        leadership.start();
     }
 
     /**
@@ -163,38 +141,29 @@ public final class WorkloadTracker implements AutoCloseable {
         watch(APPARMOR, "AppArmorProfiles (workloads)");
     }
 
-    private void followSharedLeader() {
-        boolean now = sharedLeader.getAsBoolean();
-        if (now && !leader) {
-            startedLeading();
-        }
-        leader = now;
-        worker.schedule("follow the audit's leader", Duration.ofSeconds(LEADER_POLL_SECONDS), this::followSharedLeader);
-    }
-
     private void watch(ResourceDefinitionContext context, String what) {
         var operation = client.genericKubernetesResources(context);
         Informer informer = Informer.start(what, context.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
-                context, json, worker, new Informer.Listener() {
+                context, json, new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
-                        changed(context, object);
+                        worker.submit(what + " changed", () -> changed(context, object));
                     }
 
                     @Override
                     public void delete(ObjectNode object) {
-                        changed(context, object);
+                        worker.submit(what + " deleted", () -> changed(context, object));
                     }
-                }, this::markAll);
+                }, () -> worker.submit(what + " listed", this::markAll));
         informers.put(context, informer);
     }
 
     /** A pod, binding or namespace touches its namespace; a profile may be referenced anywhere. */
     private void changed(ResourceDefinitionContext context, ObjectNode object) {
         if (context == PODS || context == BINDINGS) {
-            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "namespace"));
+            dirtyNamespaces.add(JsonFields.textOrNull(object.path("metadata"), "namespace"));
         } else if (context == NAMESPACES) {
-            dirtyNamespaces.add(JsonValues.text(object.path("metadata"), "name"));
+            dirtyNamespaces.add(JsonFields.textOrNull(object.path("metadata"), "name"));
         } else {
             allDirty = true;
         }
@@ -227,11 +196,11 @@ public final class WorkloadTracker implements AutoCloseable {
         ProfileCatalog catalog = catalog();
         Map<String, List<ObjectNode>> podsByNamespace = new HashMap<>();
         for (ObjectNode pod : informers.get(PODS).objects()) {
-            podsByNamespace.computeIfAbsent(JsonValues.text(pod.path("metadata"), "namespace"), n -> new ArrayList<>())
+            podsByNamespace.computeIfAbsent(JsonFields.textOrNull(pod.path("metadata"), "namespace"), n -> new ArrayList<>())
                     .add(pod);
         }
         for (ObjectNode object : informers.get(BINDINGS).objects()) {
-            String namespace = JsonValues.text(object.path("metadata"), "namespace");
+            String namespace = JsonFields.textOrNull(object.path("metadata"), "namespace");
             if (namespaces != null && !namespaces.contains(namespace)) {
                 continue;
             }
@@ -239,7 +208,7 @@ public final class WorkloadTracker implements AutoCloseable {
             try {
                 binding = SpoResources.parseBinding(object);
             } catch (RuntimeException e) {
-                log.debug("ProfileBinding {} not tracked: {}", Kube.describe(object), e.getMessage());
+                log.debug("ProfileBinding {} not tracked: {}", JsonFields.describe(object), e.getMessage());
                 continue;
             }
             Set<String> pods = ActiveWorkloads.boundPods(binding, podsByNamespace.getOrDefault(namespace, List.of()),
@@ -252,7 +221,7 @@ public final class WorkloadTracker implements AutoCloseable {
                 try {
                     profile = SpoResources.parseProfile(object);
                 } catch (RuntimeException e) {
-                    log.debug("{} not tracked: {}", Kube.describe(object), e.getMessage());
+                    log.debug("{} not tracked: {}", JsonFields.describe(object), e.getMessage());
                     continue;
                 }
                 Set<String> pods = new TreeSet<>();
@@ -270,13 +239,13 @@ public final class WorkloadTracker implements AutoCloseable {
 
     private void reconcile(ResourceDefinitionContext context, ObjectNode object, String finalizer, Set<String> pods) {
         List<String> workloads = List.copyOf(pods);
-        if (!WorkloadWriter.differs(object, finalizer, workloads)) {
+        if (!WorkloadEdit.differs(object, finalizer, workloads)) {
             return;
         }
-        var target = new WorkloadWriter.Target(context, JsonValues.text(object.path("metadata"), "namespace"),
-                JsonValues.text(object.path("metadata"), "name"), finalizer);
+        var target = new ObjectWriter.Target(context, JsonFields.textOrNull(object.path("metadata"), "namespace"),
+                JsonFields.textOrNull(object.path("metadata"), "name"));
         try {
-            writer.write(target, workloads);
+            writer.write(target, WorkloadEdit.of(finalizer, workloads));
         } catch (RuntimeException e) {
             log.warn("cannot write the active workloads of {}: {}", target, e.getMessage());
         }
@@ -298,45 +267,7 @@ public final class WorkloadTracker implements AutoCloseable {
 
     private Map<String, String> namespaceLabels(String namespace) {
         ObjectNode found = informers.get(NAMESPACES).get(null, namespace);
-        return found == null ? Map.of() : JsonValues.stringMap(found.path("metadata"), "labels");
-    }
-
-    /** One elector per term: fabric8's LeaderElector runs once, so after losing the Lease a new one competes. */
-    private synchronized void elect() {
-        if (closed) {
-            return;
-        }
-        LeaderElectionConfig config = new LeaderElectionConfigBuilder()
-                .withName(leaseName)
-                .withLock(new LeaseLock(leaseNamespace, leaseName, identity))
-                .withLeaseDuration(Duration.ofSeconds(15))
-                .withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2))
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
-                        holder -> log.debug("workload tracking: Lease {} is held by {}", leaseName, holder)))
-                .build();
-        CompletableFuture<?> term = client.leaderElector().withConfig(config).build().start();
-        election = term;
-        term.whenComplete((result, error) -> {
-            if (closed) {
-                return;
-            }
-            if (error != null && !(error instanceof CancellationException)) {
-                log.warn("workload tracking: leader election failed, trying again: {}", error.toString());
-            }
-            worker.schedule("elect", Duration.ofSeconds(2), this::elect);
-        });
-    }
-
-    private void startedLeading() {
-        log.info("workload tracking: {} writes activeWorkloads and finalizers", identity);
-        leader = true;
-        worker.submit("lead", this::markAll);
-    }
-
-    private void stoppedLeading() {
-        leader = false;
+        return found == null ? Map.of() : JsonFields.stringMap(found.path("metadata"), "labels");
     }
 
     public boolean isLeader() {
@@ -348,7 +279,7 @@ public final class WorkloadTracker implements AutoCloseable {
         return recomputes.get();
     }
 
-    WorkloadWriter writer() {
+    ObjectWriter writer() {
         return writer;
     }
 
@@ -375,10 +306,6 @@ public final class WorkloadTracker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<?> current = election;
-        if (current != null) {
-            current.cancel(true);
-        }
         try {
             worker.call(() -> {
                 informers.values().forEach(Informer::stop);

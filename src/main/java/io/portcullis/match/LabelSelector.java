@@ -1,5 +1,6 @@
 package io.portcullis.match;
 
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,8 +104,8 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
     }
 
     private static Requirement requirement(JsonNode expr, String at, List<String> errors) {
-        String key = ObjectFields.text(expr.path("key"));
-        String op = ObjectFields.text(expr.path("operator"));
+        String key = JsonFields.text(expr.path("key"));
+        String op = JsonFields.text(expr.path("operator"));
         List<String> values = new ArrayList<>();
         JsonNode valuesNode = expr.path("values");
         if (valuesNode.isArray()) {

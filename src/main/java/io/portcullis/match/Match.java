@@ -1,5 +1,6 @@
 package io.portcullis.match;
 
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -84,19 +85,19 @@ public record Match(
         } else if (!kindsNode.isMissingNode() && !kindsNode.isNull()) {
             errors.add("spec.match.kinds: Invalid value: must be an array");
         }
-        String source = ObjectFields.text(match.path("source"));
+        String source = JsonFields.text(match.path("source"));
         if (!source.isEmpty() && !SOURCES.contains(source)) {
             errors.add("spec.match.source: Unsupported value: \"" + source
                     + "\": supported values: \"All\", \"Generated\", \"Original\"");
         }
         return new Match(
                 kinds,
-                ObjectFields.text(match.path("scope")),
+                JsonFields.text(match.path("scope")),
                 strings(match.path("namespaces"), "spec.match.namespaces", false, errors),
                 strings(match.path("excludedNamespaces"), "spec.match.excludedNamespaces", false, errors),
                 LabelSelector.parse(match.path("labelSelector"), "spec.labelSelector", errors),
                 LabelSelector.parse(match.path("namespaceSelector"), "spec.labelSelector", errors),
-                ObjectFields.text(match.path("name")),
+                JsonFields.text(match.path("name")),
                 source);
     }
 

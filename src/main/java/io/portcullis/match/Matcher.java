@@ -1,5 +1,6 @@
 package io.portcullis.match;
 
+import io.portcullis.json.JsonFields;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -79,14 +80,14 @@ public final class Matcher {
         if (match.kinds().isEmpty()) {
             return true;
         }
-        String group = ObjectFields.group(obj);
-        String kind = ObjectFields.kind(obj);
+        String group = JsonFields.group(obj);
+        String kind = JsonFields.kind(obj);
         return match.kinds().stream().anyMatch(k -> k.matches(group, kind));
     }
 
     private static boolean scope(Match match, JsonNode obj, JsonNode ns) {
-        boolean hasNamespace = !ObjectFields.namespace(obj).isEmpty() || ns != null;
-        boolean isNamespace = ObjectFields.isNamespace(obj);
+        boolean hasNamespace = !JsonFields.namespace(obj).isEmpty() || ns != null;
+        boolean isNamespace = JsonFields.isNamespace(obj);
         return switch (match.scope()) {
             case "Cluster" -> isNamespace || !hasNamespace;
             case "Namespaced" -> !isNamespace && hasNamespace;
@@ -97,13 +98,13 @@ public final class Matcher {
 
     /** The namespace name the namespace criteria test, or null for a cluster-scoped object that is no Namespace. */
     private static String namespaceName(JsonNode obj, JsonNode ns) {
-        if (ObjectFields.isNamespace(obj)) {
-            return ObjectFields.name(obj);
+        if (JsonFields.isNamespace(obj)) {
+            return JsonFields.name(obj);
         }
         if (ns != null) {
-            return ObjectFields.name(ns);
+            return JsonFields.name(ns);
         }
-        String declared = ObjectFields.namespace(obj);
+        String declared = JsonFields.namespace(obj);
         return declared.isEmpty() ? null : declared;
     }
 
@@ -128,7 +129,7 @@ public final class Matcher {
     }
 
     private static boolean labelSelector(Match match, JsonNode obj) {
-        return match.labelSelector() == null || match.labelSelector().matches(ObjectFields.labels(obj));
+        return match.labelSelector() == null || match.labelSelector().matches(JsonFields.labels(obj));
     }
 
     private static boolean namespaceSelector(Match match, JsonNode obj, JsonNode ns) throws MatchException {
@@ -136,17 +137,17 @@ public final class Matcher {
         if (selector == null) {
             return true;
         }
-        boolean isNamespace = ObjectFields.isNamespace(obj);
-        if (!isNamespace && ns == null && ObjectFields.namespace(obj).isEmpty()) {
+        boolean isNamespace = JsonFields.isNamespace(obj);
+        if (!isNamespace && ns == null && JsonFields.namespace(obj).isEmpty()) {
             return true;
         }
         if (isNamespace) {
-            return selector.matches(ObjectFields.labels(obj));
+            return selector.matches(JsonFields.labels(obj));
         }
         if (ns == null) {
             throw new MatchException("namespace selector for namespace-scoped object but missing Namespace");
         }
-        return selector.matches(ObjectFields.labels(ns));
+        return selector.matches(JsonFields.labels(ns));
     }
 
     /** A missing {@code metadata.name} is {@code ""}, which {@code *} matches, as Go's GetName() gives. */
@@ -154,8 +155,8 @@ public final class Matcher {
         if (match.name().isEmpty()) {
             return true;
         }
-        return Wildcard.matches(match.name(), ObjectFields.name(obj))
-                || Wildcard.matchesGenerateName(match.name(), ObjectFields.generateName(obj));
+        return Wildcard.matches(match.name(), JsonFields.name(obj))
+                || Wildcard.matchesGenerateName(match.name(), JsonFields.generateName(obj));
     }
 
     private static boolean source(Match match, JsonNode obj, Source source) throws MatchException {
@@ -168,7 +169,7 @@ public final class Matcher {
             throw new MatchException("invalid source field \"" + wanted + "\"");
         }
         if (source == null) {
-            throw new MatchException("source field not specified for resource " + ObjectFields.name(obj));
+            throw new MatchException("source field not specified for resource " + JsonFields.name(obj));
         }
         return wanted.equals(source.value());
     }

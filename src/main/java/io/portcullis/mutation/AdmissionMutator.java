@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import io.portcullis.mutation.gatekeeper.MutatorId;
 import io.portcullis.mutation.gatekeeper.ProviderCalls;
@@ -65,11 +66,11 @@ public final class AdmissionMutator {
         if (!(request.object() instanceof ObjectNode original)) {
             throw new MutationException(400, "the object to mutate is not a JSON object", null);
         }
-        String group = JsonValues.group(original);
+        String group = JsonFields.group(original);
         if (GATEKEEPER_GROUPS.contains(group)) {
             return unchanged(original, "Not mutating gatekeeper resources");
         }
-        boolean isNamespace = group.isEmpty() && "Namespace".equals(JsonValues.text(original, "kind"));
+        boolean isNamespace = group.isEmpty() && "Namespace".equals(JsonFields.textOrNull(original, "kind"));
         // Gatekeeper clears request.namespace for Namespace objects; a Namespace is its own namespace object.
         String namespace = isNamespace || request.namespace() == null ? "" : request.namespace();
         JsonNode namespaceObject = isNamespace ? original : request.namespaceObject();
@@ -83,7 +84,7 @@ public final class AdmissionMutator {
 
         List<MutatorId> applied = config.mutators().mutate(object, namespaceObject, Matcher.Source.ORIGINAL, operation,
                 request.username(), providerCalls);
-        Map<String, String> namespaceLabels = JsonValues.stringMap(
+        Map<String, String> namespaceLabels = JsonFields.stringMap(
                 namespaceObject == null ? null : namespaceObject.path("metadata"), "labels");
         List<Bound> bound = binder.bind(object, operation, namespace, namespaceLabels, config.bindings(), config.profiles());
 

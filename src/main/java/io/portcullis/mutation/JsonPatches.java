@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.util.EnumSet;
@@ -24,7 +25,7 @@ public final class JsonPatches {
 
     /** The patch that turns {@code original} into {@code mutated}; empty when they are equal. */
     public static ArrayNode diff(JsonNode original, JsonNode mutated) {
-        if (JsonValues.deepEquals(original, mutated)) {
+        if (JsonFields.deepEquals(original, mutated)) {
             return JsonNodeFactory.instance.arrayNode();
         }
         JsonNode patch = JsonDiff.asJson(original, mutated, FLAGS);

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.gatekeeper.Mutator;
 import io.portcullis.mutation.gatekeeper.Mutators;
 import io.portcullis.mutation.profiles.ProfileBinding;
@@ -57,8 +58,8 @@ public final class MutationConfigLoader {
                         bindings.add(SpoResources.parseBinding(doc));
                     } else if (SpoResources.isSpoResource(doc)) {
                         profiles.add(SpoResources.parseProfile(doc));
-                    } else if ("v1".equals(JsonValues.text(doc, "apiVersion")) && "Namespace".equals(JsonValues.text(doc, "kind"))) {
-                        String name = JsonValues.text(doc.path("metadata"), "name");
+                    } else if ("v1".equals(JsonFields.textOrNull(doc, "apiVersion")) && "Namespace".equals(JsonFields.textOrNull(doc, "kind"))) {
+                        String name = JsonFields.textOrNull(doc.path("metadata"), "name");
                         if (name != null) {
                             namespaces.put(name, doc);
                         }

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class YamlDocuments {
             if (doc == null || doc.isNull() || doc.isMissingNode()) {
                 continue;
             }
-            if ("List".equals(JsonValues.text(doc, "kind")) && doc.get("items") instanceof ArrayNode items) {
+            if ("List".equals(JsonFields.textOrNull(doc, "kind")) && doc.get("items") instanceof ArrayNode items) {
                 items.values().forEach(out::add);
             } else {
                 out.add(doc);

@@ -10,7 +10,7 @@ import io.portcullis.constraint.InvalidObjectException;
 import io.portcullis.constraint.InvalidTemplateException;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.RegoInFile;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
@@ -20,8 +20,6 @@ import io.portcullis.externaldata.Provider;
 import io.portcullis.externaldata.Providers;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.MutationConfigLoader;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -167,10 +165,10 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
                 } else if (GatekeeperConfig.isConfig(object)) {
                     // As in Gatekeeper, only the Config named "config" counts; another one must not silently
                     // replace it (whichever file sorted last would win).
-                    if (GatekeeperConfig.NAME.equals(Kube.name(object))) {
+                    if (GatekeeperConfig.NAME.equals(JsonFields.name(object))) {
                         files.take(file, object, c -> parseConfig(c, config));
                     } else {
-                        files.error(file, "Config " + Kube.name(object) + ": ignored; only the Config named '"
+                        files.error(file, "Config " + JsonFields.name(object) + ": ignored; only the Config named '"
                                 + GatekeeperConfig.NAME + "' is honoured");
                     }
                 }
@@ -216,7 +214,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             validator.addTemplate(TemplateParser.parse(object, file.toString()));
             return null;
         } catch (InvalidTemplateException e) {
-            return "ConstraintTemplate " + Kube.name(object) + ": " + e.getMessage() + positionsInFile(file, object, e);
+            return "ConstraintTemplate " + JsonFields.name(object) + ": " + e.getMessage() + positionsInFile(file, object, e);
         }
     }
 
@@ -225,7 +223,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             validator.addConstraint(object);
             return null;
         } catch (InvalidConstraintException e) {
-            return object.path("kind").asString() + " " + Kube.name(object) + ": " + e.getMessage();
+            return object.path("kind").asString() + " " + JsonFields.name(object) + ": " + e.getMessage();
         }
     }
 
@@ -234,7 +232,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             expansions.add(ExpansionTemplate.parse(object));
             return null;
         } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
-            return "ExpansionTemplate " + Kube.name(object) + ": " + e.getMessage();
+            return "ExpansionTemplate " + JsonFields.name(object) + ": " + e.getMessage();
         }
     }
 
@@ -243,8 +241,8 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             providers.add(Provider.parse(object));
             return null;
         } catch (InvalidProviderException e) {
-            rejected.add(Kube.name(object));
-            return "Provider " + Kube.name(object) + ": " + e.getMessage();
+            rejected.add(JsonFields.name(object));
+            return "Provider " + JsonFields.name(object) + ": " + e.getMessage();
         }
     }
 
@@ -253,7 +251,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             config.set(GatekeeperConfig.parse(object));
             return null;
         } catch (InvalidObjectException e) {
-            return "Config " + Kube.name(object) + ": " + e.getMessage();
+            return "Config " + JsonFields.name(object) + ": " + e.getMessage();
         }
     }
 
@@ -262,7 +260,7 @@ public class DirectoryPolicySource implements InitializingBean, DisposableBean {
             validator.addData(object);
             return null;
         } catch (InvalidObjectException e) {
-            return Kube.name(object) + ": " + e.getMessage();
+            return JsonFields.name(object) + ": " + e.getMessage();
         }
     }
 

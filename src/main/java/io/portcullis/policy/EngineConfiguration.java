@@ -6,7 +6,6 @@ import io.portcullis.engine.PolicyEngine;
 import io.portcullis.mutation.AdmissionMutator;
 import io.portcullis.mutation.gatekeeper.ProviderCalls;
 import io.portcullis.mutation.profiles.ProfileBinder;
-import io.portcullis.webhook.PortcullisProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;

@@ -1,6 +1,6 @@
 package io.portcullis.policy;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import java.nio.file.Path;
@@ -106,7 +106,7 @@ final class PolicyFileLoad {
 
     /** Kind, namespace and name: what makes two versions of an object the same object. */
     static String identity(ObjectNode object) {
-        return object.path("kind").asString("") + " " + Kube.namespace(object) + "/" + Kube.name(object);
+        return object.path("kind").asString("") + " " + JsonFields.namespace(object) + "/" + JsonFields.name(object);
     }
 
     /** The objects each file put in force at one load. Immutable. */

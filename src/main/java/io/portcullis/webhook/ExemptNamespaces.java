@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.PortcullisProperties;
 import java.util.List;
 import java.util.Set;
 
@@ -14,6 +15,12 @@ public record ExemptNamespaces(Set<String> names, List<String> prefixes, List<St
         names = Set.copyOf(names);
         prefixes = List.copyOf(prefixes);
         suffixes = List.copyOf(suffixes);
+    }
+
+    /** The namespaces the {@code --exempt-namespace*} options name. */
+    static ExemptNamespaces of(PortcullisProperties properties) {
+        return new ExemptNamespaces(Set.copyOf(properties.exemptNamespaces()), properties.exemptNamespacePrefixes(),
+                properties.exemptNamespaceSuffixes());
     }
 
     public boolean contains(String namespace) {

@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.PortcullisProperties;
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionResponse;

@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.PortcullisProperties;
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionResponse;
@@ -70,7 +71,7 @@ public class ValidationHandler implements AdmissionHandler {
         this.compiler = compiler;
         this.ownNamespace = properties.namespace();
         this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
-        this.exemptNamespaces = properties.exempt();
+        this.exemptNamespaces = ExemptNamespaces.of(properties);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.PortcullisProperties;
+import io.portcullis.policy.Readiness;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portcullis.admission.AdmissionHandler;
@@ -78,7 +80,7 @@ public class WebhookConfiguration {
             @Qualifier(AdmissionHandler.MUTATING) ObjectProvider<AdmissionHandler> mutating,
             PortcullisProperties properties) {
         return WebhookHandlers.orAllowAll(validating.getIfAvailable(), mutating.getIfAvailable(),
-                new NamespaceLabelHandler(properties.exempt()));
+                new NamespaceLabelHandler(ExemptNamespaces.of(properties)));
     }
 
     /** Health contributor {@code policies}, part of the readiness group (see application.yaml). */

@@ -1,5 +1,7 @@
 package io.portcullis.audit;
 
+import io.portcullis.kube.lease.Leadership;
+import io.portcullis.kube.lease.LeaseProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,8 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.policy.ActivePolicies;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
+import io.portcullis.policy.PortcullisProperties;
+import io.portcullis.policy.Readiness;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,8 +25,14 @@ class AuditConfigurationTest {
     KubernetesClient client;
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(PortcullisProperties.class)
+    @EnableConfigurationProperties({PortcullisProperties.class, LeaseProperties.class})
     static class Server {
+        /** As io.portcullis.kube's configuration makes it. */
+        @Bean(destroyMethod = "close")
+        Leadership leadership(KubernetesClient client, PortcullisProperties portcullis, LeaseProperties lease) {
+            return new Leadership(client, portcullis.namespace(), lease, Leadership.identity("test"));
+        }
+
         @Bean
         TemplateCompiler templateCompiler() {
             return AuditFixtures.COMPILER;
@@ -61,7 +69,7 @@ class AuditConfigurationTest {
             AuditProperties properties = context.getBean(AuditProperties.class);
             assertThat(properties.chunkSize()).isEqualTo(500);
             assertThat(properties.violationsLimit()).isEqualTo(20);
-            assertThat(properties.leaseName()).isEqualTo("portcullis-audit");
+            assertThat(context.getBean(LeaseProperties.class).leaseName()).isEqualTo("portcullis-audit");
             assertThat(context.getBean(MeterRegistry.class).find("gatekeeper_audit_last_run_time").gauge()).isNotNull();
         });
     }

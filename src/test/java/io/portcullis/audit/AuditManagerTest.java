@@ -1,5 +1,8 @@
 package io.portcullis.audit;
 
+import io.portcullis.kube.lease.Leadership;
+import io.portcullis.kube.lease.LeaseProperties;
+import java.util.ArrayList;
 import static io.portcullis.audit.AuditFixtures.constraint;
 import static io.portcullis.audit.AuditFixtures.constraintInCluster;
 import static io.portcullis.audit.AuditFixtures.createConstraint;
@@ -38,8 +41,25 @@ class AuditManagerTest {
 
     /** Short lease times and a short interval, so a handover happens within a test. */
     private static AuditProperties properties() {
-        return new AuditProperties(true, Duration.ofMillis(300), 500, 20, "portcullis-audit",
-                Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(200));
+        return new AuditProperties(true, Duration.ofMillis(300), 500, 20);
+    }
+
+    private static final LeaseProperties LEASE = new LeaseProperties("portcullis-audit", Duration.ofSeconds(3),
+            Duration.ofSeconds(2), Duration.ofMillis(200));
+
+    /** Each replica's part in the election, closed after the test (closing one hands the Lease over). */
+    private final List<Leadership> leaderships = new ArrayList<>();
+
+    private Leadership leadership(KubernetesClient c, String identity) {
+        Leadership leadership = new Leadership(c, "portcullis-system", LEASE, identity);
+        leaderships.add(leadership);
+        return leadership;
+    }
+
+    /** A replica stops: its audit and its part in the election. */
+    private void stop(AuditManager manager) {
+        manager.close();
+        leaderships.stream().filter(l -> l.identity().equals(manager.identity())).forEach(Leadership::close);
     }
 
     @BeforeEach
@@ -61,11 +81,12 @@ class AuditManagerTest {
                 m.close();
             }
         }
+        leaderships.forEach(Leadership::close);
         secondClient.close();
     }
 
     private AuditManager manager(KubernetesClient c, String identity) {
-        return new AuditManager(c, () -> policies, () -> true, properties(), "portcullis-system", identity,
+        return new AuditManager(c, () -> policies, () -> true, properties(), leadership(c, identity),
                 new AuditMetrics(new SimpleMeterRegistry()));
     }
 
@@ -89,7 +110,7 @@ class AuditManagerTest {
         assertThat(constraintInCluster(client, "K8sRequiredOwner", "pods-need-owner").at("/status/totalViolations").asLong())
                 .isEqualTo(1);
 
-        first.close();
+        stop(first);
         long runsOfFirst = first.completedRuns();
         await().atMost(WAIT).until(second::isLeader);
         await().atMost(WAIT).until(() -> second.completedRuns() >= 1);
@@ -103,7 +124,7 @@ class AuditManagerTest {
     @Test
     void noRunBeforeThePoliciesAreLoaded() {
         AtomicBoolean loaded = new AtomicBoolean(false);
-        first = new AuditManager(client, () -> policies, loaded::get, properties(), "portcullis-system", "replica-a",
+        first = new AuditManager(client, () -> policies, loaded::get, properties(), leadership(client, "replica-a"),
                 new AuditMetrics(new SimpleMeterRegistry()));
         first.start();
         await().atMost(WAIT).until(first::isLeader);
@@ -120,9 +141,8 @@ class AuditManagerTest {
     @Test
     void anIntervalOfZeroDisablesTheAudit() {
         first = new AuditManager(client, () -> policies, () -> true,
-                new AuditProperties(true, Duration.ZERO, 500, 20, "portcullis-audit", Duration.ofSeconds(3),
-                        Duration.ofSeconds(2), Duration.ofMillis(200)),
-                "portcullis-system", "replica-a", new AuditMetrics(new SimpleMeterRegistry()));
+                new AuditProperties(true, Duration.ZERO, 500, 20), leadership(client, "replica-a"),
+                new AuditMetrics(new SimpleMeterRegistry()));
         first.start();
         await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).until(() -> true);
         assertThat(first.isLeader()).isFalse();

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.match.Matcher;
@@ -120,7 +121,7 @@ class CelRegoDifferentialTest {
     /** The object as the suite reviews it, and variants that take other paths through both drivers' code. */
     static Map<String, Review> variants(ObjectNode object) throws InvalidObjectException {
         Map<String, Review> out = new LinkedHashMap<>();
-        if (Kube.text(object.path("kind")).equals("AdmissionReview")) {
+        if (JsonFields.text(object.path("kind")).equals("AdmissionReview")) {
             out.put("as is", Review.ofAdmissionRequest(object.get("request"), null));
             return out;
         }
@@ -134,7 +135,7 @@ class CelRegoDifferentialTest {
             ArrayNode init = ((ObjectNode) initToo.get("spec")).putArray("initContainers");
             for (JsonNode container : spec.get("containers")) {
                 ObjectNode copy = (ObjectNode) container.deepCopy();
-                copy.put("name", "init-" + Kube.text(container.path("name")));
+                copy.put("name", "init-" + JsonFields.text(container.path("name")));
                 init.add(copy);
             }
             out.put("containers as init containers too", Review.ofObject(initToo, null, Matcher.Source.ORIGINAL));
@@ -152,8 +153,8 @@ class CelRegoDifferentialTest {
         request.putObject("kind").put("group", gvk.group()).put("version", gvk.version()).put("kind", gvk.kind());
         request.putObject("resource").put("group", gvk.group()).put("version", gvk.version()).put("resource", "pods");
         JsonNode subject = object != null ? object : oldObject;
-        request.put("name", Kube.name(subject));
-        request.put("namespace", Kube.namespace(subject));
+        request.put("name", JsonFields.name(subject));
+        request.put("namespace", JsonFields.namespace(subject));
         request.put("operation", operation);
         request.putObject("userInfo").put("username", "alice");
         request.set("object", object);

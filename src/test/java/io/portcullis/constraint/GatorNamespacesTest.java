@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.cli.GatorTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

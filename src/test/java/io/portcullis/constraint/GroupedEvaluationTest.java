@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.json.JsonFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.match.Matcher;
@@ -44,7 +45,7 @@ class GroupedEvaluationTest {
                             continue;
                         }
                         ObjectNode template = Manifests.readObjects(dir.resolve(test.template())).get(0);
-                        templates.put(Kube.name(template), template);
+                        templates.put(JsonFields.name(template), template);
                         ObjectNode constraint = Manifests.readObjects(dir.resolve(test.constraint())).get(0);
                         // Suites reuse constraint names; each gets its own here so all load together.
                         ((ObjectNode) constraint.get("metadata")).put("name", "c" + constraints.size());
@@ -96,7 +97,7 @@ class GroupedEvaluationTest {
             Review review = Review.ofObject(object, null, Matcher.Source.ORIGINAL);
             List<String> a = describe(grouped.review(review, EnforcementPoint.AUDIT));
             List<String> b = describe(separate.review(review, EnforcementPoint.AUDIT));
-            assertThat(a).as(Kube.describe(object)).isEqualTo(b);
+            assertThat(a).as(JsonFields.describe(object)).isEqualTo(b);
             withViolations += a.isEmpty() ? 0 : 1;
         }
         assertThat(withViolations).as("objects with violations").isGreaterThan(80);

@@ -1,5 +1,6 @@
 package io.portcullis.constraint;
 
+import io.portcullis.cli.GatorTest;
 import static io.portcullis.constraint.Engines.constraint;
 import static io.portcullis.constraint.Engines.template;
 import static org.assertj.core.api.Assertions.assertThat;

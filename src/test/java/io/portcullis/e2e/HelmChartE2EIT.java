@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.tls.Pem;
 import io.portcullis.tls.TlsProperties;
@@ -191,7 +191,7 @@ class HelmChartE2EIT {
         }
         assertThat(adapted).as("webhook paths rendered by the chart")
                 .containsExactlyInAnyOrder("/v1/admit", "/v1/admitlabel", "/v1/mutate");
-        assertThat(objects).extracting(Kube::name).contains(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION,
+        assertThat(objects).extracting(JsonFields::name).contains(TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION,
                 TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION);
     }
 

@@ -2,7 +2,7 @@ package io.portcullis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class HelmChartTest {
 
     record Id(String kind, String name, String namespace) {
         static Id of(JsonNode object) {
-            return new Id(object.path("kind").asString(), Kube.name(object), object.at("/metadata/namespace").asString(""));
+            return new Id(object.path("kind").asString(), JsonFields.name(object), object.at("/metadata/namespace").asString(""));
         }
     }
 
@@ -64,8 +64,8 @@ class HelmChartTest {
         for (String kind : List.of("ClusterRole", "Role")) {
             for (ObjectNode role : kustomized.stream().filter(o -> kind.equals(o.path("kind").asString())).toList()) {
                 ObjectNode chart = rendered.stream().filter(o -> kind.equals(o.path("kind").asString())
-                        && Kube.name(o).equals(Kube.name(role))).findFirst().orElseThrow();
-                assertThat(chart.path("rules")).as(kind + " " + Kube.name(role) + " rules in the chart")
+                        && JsonFields.name(o).equals(JsonFields.name(role))).findFirst().orElseThrow();
+                assertThat(chart.path("rules")).as(kind + " " + JsonFields.name(role) + " rules in the chart")
                         .isEqualTo(role.path("rules"));
             }
         }

@@ -64,7 +64,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.Portcullis;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.ManifestException;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.externaldata.TestProvider;
@@ -208,7 +208,7 @@ class PortcullisE2EIT {
         List<String> shipped = new ArrayList<>();
         try (Stream<Path> files = Files.list(K8S.resolve("crds"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                Manifests.readObjects(file).forEach(crd -> shipped.add(Kube.name(crd)));
+                Manifests.readObjects(file).forEach(crd -> shipped.add(JsonFields.name(crd)));
             }
         }
         assertThat(shipped).contains("constrainttemplates.templates.gatekeeper.sh",
@@ -1117,7 +1117,7 @@ class PortcullisE2EIT {
         report.path("constraints").forEach(c -> fromCli.put(c.path("kind").asString() + "/" + c.path("name").asString(),
                 c.path("totalViolations").asLong()));
         Map<String, Long> fromStatus = new LinkedHashMap<>();
-        constraints.forEach(c -> fromStatus.put(c.path("kind").asString() + "/" + Kube.name(c),
+        constraints.forEach(c -> fromStatus.put(c.path("kind").asString() + "/" + JsonFields.name(c),
                 c.at("/status/totalViolations").asLong()));
         assertThat(fromCli).isEqualTo(fromStatus).hasSize(5);
         long denied = constraints.stream().filter(c -> c.at("/spec/enforcementAction").asString().equals("deny"))
@@ -1279,7 +1279,7 @@ class PortcullisE2EIT {
                 clientConfig.put("url", "https://127.0.0.1:" + port + path);
             }
         }
-        assertThat(configurations).extracting(c -> Kube.name(c)).containsExactlyInAnyOrder(
+        assertThat(configurations).extracting(c -> JsonFields.name(c)).containsExactlyInAnyOrder(
                 TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION, TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION);
         return configurations;
     }

@@ -8,7 +8,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.portcullis.constraint.ConstraintSchema;
 import io.portcullis.constraint.ConstraintTemplate;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.StructuralSchema;
 import io.portcullis.constraint.TemplateParser;
@@ -34,7 +34,7 @@ class GatekeeperCrdsTest {
 
     private static Map<String, ObjectNode> crds() {
         return CrdInstaller.manifests(Path.of(System.getProperty("portcullis.project.dir", ".")).resolve("k8s/crds"))
-                .stream().collect(Collectors.toMap(Kube::name, c -> c));
+                .stream().collect(Collectors.toMap(JsonFields::name, c -> c));
     }
 
     private static JsonNode version(JsonNode crd, String name) {
@@ -79,8 +79,8 @@ class GatekeeperCrdsTest {
                 + "/properties").propertyNames()).containsExactlyInAnyOrder("group", "version", "kind");
         for (JsonNode crd : List.of(templates, config, syncSets)) {
             for (JsonNode version : crd.at("/spec/versions")) {
-                assertThat(StructuralSchema.missingTypes(version.at("/schema/openAPIV3Schema"), Kube.name(crd)))
-                        .as(Kube.name(crd) + " is structural").isEmpty();
+                assertThat(StructuralSchema.missingTypes(version.at("/schema/openAPIV3Schema"), JsonFields.name(crd)))
+                        .as(JsonFields.name(crd) + " is structural").isEmpty();
             }
         }
     }
@@ -119,7 +119,7 @@ class GatekeeperCrdsTest {
                 StructuralSchema.missingTypes(openApi, "openAPIV3Schema").forEach(e -> problems.add(file + ": " + e));
                 assertThat(openApi.at("/properties/metadata/properties").propertyNames()).containsExactly("name");
             }
-            assertThat(Kube.name(crd)).isEqualTo(parsed.kind().toLowerCase() + ".constraints.gatekeeper.sh");
+            assertThat(JsonFields.name(crd)).isEqualTo(parsed.kind().toLowerCase() + ".constraints.gatekeeper.sh");
         }
         assertThat(problems).isEmpty();
     }

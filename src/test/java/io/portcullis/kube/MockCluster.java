@@ -15,14 +15,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.portcullis.admission.AdmissionLimits;
 import io.portcullis.admission.AdmissionRequest;
 import io.portcullis.admission.AdmissionReviewReader;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.engine.EngineConfig;
 import io.portcullis.engine.PolicyEngine;
 import io.portcullis.policy.ActivePolicies;
-import io.portcullis.webhook.PortcullisProperties;
-import io.portcullis.webhook.Readiness;
+import io.portcullis.policy.PortcullisProperties;
+import io.portcullis.policy.Readiness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,7 +129,7 @@ final class MockCluster {
         KubeJson json = new KubeJson(client);
         var operation = client.genericKubernetesResources(context);
         GenericKubernetesResource resource = json.resource(object);
-        String ns = Kube.namespace(object);
+        String ns = JsonFields.namespace(object);
         GenericKubernetesResource created = ns.isEmpty() ? operation.resource(resource).create()
                 : operation.inNamespace(ns).resource(resource).create();
         return json.tree(created, context);
@@ -171,7 +171,7 @@ final class MockCluster {
         request.put("uid", "0b7e5c1a-6f3d-4e8a-b9c2-0d1e2f3a4b01");
         request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
         request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-        request.put("name", Kube.name(pod)).put("namespace", Kube.namespace(pod)).put("operation", "CREATE");
+        request.put("name", JsonFields.name(pod)).put("namespace", JsonFields.namespace(pod)).put("operation", "CREATE");
         request.putObject("userInfo").put("username", "alice@example.com");
         request.set("object", pod);
         return new AdmissionReviewReader(AdmissionLimits.DEFAULT)

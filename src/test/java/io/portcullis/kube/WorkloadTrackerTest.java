@@ -12,7 +12,11 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.kube.lease.Leadership;
+import io.portcullis.kube.lease.LeaseProperties;
+import io.portcullis.kube.write.ObjectWriter;
+import java.util.ArrayList;
+import io.portcullis.json.JsonFields;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +40,9 @@ class WorkloadTrackerTest {
     KubernetesClient client;
     private SharedIndexInformer<CustomResourceDefinition> establisher;
     private WorkloadTracker tracker;
+    private static final LeaseProperties LEASE = new LeaseProperties("portcullis-audit", Duration.ofSeconds(3),
+            Duration.ofSeconds(2), Duration.ofMillis(200));
+    private final List<Leadership> leaderships = new ArrayList<>();
 
     @BeforeEach
     void cluster() {
@@ -69,17 +76,24 @@ class WorkloadTrackerTest {
                 """);
     }
 
+    /** This replica's part in the election for the Lease, on the mock API server; closed after the test. */
+    private Leadership leadership(String identity) {
+        Leadership leadership = new Leadership(client, MockCluster.NAMESPACE, LEASE, identity);
+        leaderships.add(leadership);
+        return leadership;
+    }
+
     @AfterEach
     void stop() {
         if (tracker != null) {
             tracker.close();
         }
+        leaderships.forEach(Leadership::close);
         establisher.stop();
     }
 
-    private void start(WorkloadWriter.BeforeWrite beforeWrite) {
-        tracker = new WorkloadTracker(client, MockCluster.NAMESPACE, "portcullis-audit", "test_1", null,
-                Duration.ofMillis(100), beforeWrite);
+    private void start(ObjectWriter.BeforeWrite beforeWrite) {
+        tracker = new WorkloadTracker(client, leadership("test_1"), Duration.ofMillis(100), beforeWrite);
         tracker.start();
         await("leading", tracker::isLeader);
     }
@@ -155,7 +169,7 @@ class WorkloadTrackerTest {
                 && finalizers(BINDINGS, "demo", "nginx-seccomp").contains(WorkloadTracker.BINDING_FINALIZER));
         assertThat(tracker.writer().conflicts()).isPositive();
         ObjectNode binding = get(BINDINGS, "demo", "nginx-seccomp");
-        assertThat(JsonValues.stringMap(binding.path("metadata"), "labels")).containsEntry("touched", "yes");
+        assertThat(JsonFields.stringMap(binding.path("metadata"), "labels")).containsEntry("touched", "yes");
     }
 
     @Test
@@ -181,9 +195,11 @@ class WorkloadTrackerTest {
     }
 
     @Test
-    void writesOnlyWhileLeadingTheAudit() {
-        AtomicBoolean leads = new AtomicBoolean();
-        tracker = new WorkloadTracker(client, leads::get, Duration.ofMillis(100));
+    void writesOnlyWhileItsReplicaHoldsTheLease() {
+        Leadership other = leadership("other-replica");
+        other.start();
+        await("the other replica leads", other::isLeader);
+        tracker = new WorkloadTracker(client, leadership("this-replica"), Duration.ofMillis(100));
         tracker.start();
         String pod = name(createPod("demo", "web-", "nginx:1.27", seccomp("operator/nginx-1.27.json")));
         await("pod seen", () -> tracker.sees("demo", pod));
@@ -191,7 +207,8 @@ class WorkloadTrackerTest {
         assertThat(tracker.writer().writes()).as("another replica leads").isZero();
         assertThat(workloads(BINDINGS, "demo", "nginx-seccomp")).isEmpty();
 
-        leads.set(true);
+        // The other replica stops and releases the Lease: this one takes it over and writes.
+        other.close();
         await("binding lists the pod once leading",
                 () -> workloads(BINDINGS, "demo", "nginx-seccomp").equals(List.of("demo/" + pod)));
     }
@@ -235,7 +252,7 @@ class WorkloadTrackerTest {
     }
 
     private static String name(ObjectNode pod) {
-        return JsonValues.text(pod.path("metadata"), "name");
+        return JsonFields.textOrNull(pod.path("metadata"), "name");
     }
 
     private ObjectNode get(ResourceDefinitionContext context, String namespace, String name) {
@@ -246,10 +263,10 @@ class WorkloadTrackerTest {
     }
 
     private List<String> workloads(ResourceDefinitionContext context, String namespace, String name) {
-        return WorkloadWriter.activeWorkloads(get(context, namespace, name));
+        return WorkloadEdit.activeWorkloads(get(context, namespace, name));
     }
 
     private List<String> finalizers(ResourceDefinitionContext context, String namespace, String name) {
-        return WorkloadWriter.finalizers(get(context, namespace, name));
+        return WorkloadEdit.finalizers(get(context, namespace, name));
     }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import static io.portcullis.mutation.TestObjects.assertPatchAndIdempotence;
 import static io.portcullis.mutation.TestObjects.json;
 import static io.portcullis.mutation.TestObjects.namespace;
@@ -165,8 +166,8 @@ class AdmissionMutatorTest {
         // Every image rewritten, the 20 nginx containers bound, the pod default set, nothing else touched.
         assertThat(result.patch()).hasSize(40 + 20 + 1);
         JsonNode patched = JsonPatch.apply(result.patch(), pod);
-        assertThat(JsonValues.deepEquals(patched, result.object())).isTrue();
-        assertThat(JsonValues.deepEquals(TestObjects.applyWithJsonP(result.patch(), pod), result.object())).isTrue();
+        assertThat(JsonFields.deepEquals(patched, result.object())).isTrue();
+        assertThat(JsonFields.deepEquals(TestObjects.applyWithJsonP(result.patch(), pod), result.object())).isTrue();
         assertThat(result.object().at("/spec/containers/2/securityContext/seccompProfile/localhostProfile").asString())
                 .isEqualTo("operator/nginx.json");
         assertThat(result.object().at("/spec/containers/39/env/999/name").asString()).isEqualTo("VAR_999");

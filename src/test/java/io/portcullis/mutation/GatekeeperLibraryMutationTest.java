@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import static io.portcullis.mutation.TestObjects.assertPatchAndIdempotence;
 import static io.portcullis.mutation.TestObjects.namespace;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +86,7 @@ class GatekeeperLibraryMutationTest {
             for (int i = 0; i < expected.size(); i++) {
                 out.addAll(differences(path + "/" + i, expected.get(i), actual.get(i)));
             }
-        } else if (!JsonValues.deepEquals(expected, actual)) {
+        } else if (!JsonFields.deepEquals(expected, actual)) {
             out.add(path + ": expected " + expected + ", got " + actual);
         }
         return out;

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import static io.portcullis.mutation.TestObjects.assertPatchAndIdempotence;
 import static io.portcullis.mutation.TestObjects.json;
 import static io.portcullis.mutation.TestObjects.namespace;
@@ -106,7 +107,7 @@ class ProfileBindingTest {
     }
 
     private static void assertPatch(MutationResult result, String expected) {
-        assertThat(JsonValues.deepEquals(result.patch(), json(expected)))
+        assertThat(JsonFields.deepEquals(result.patch(), json(expected)))
                 .as("patch %s", result.patch()).isTrue();
     }
 

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.json.JsonFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.zjsonpatch.JsonPatch;
@@ -54,10 +55,10 @@ final class TestObjects {
     static void assertPatchAndIdempotence(AdmissionMutator mutator, MutationRequest request, MutationConfig config,
                                           MutationResult result) throws MutationException {
         JsonNode patched = JsonPatch.apply(result.patch(), request.object());
-        assertThat(JsonValues.deepEquals(patched, result.object()))
+        assertThat(JsonFields.deepEquals(patched, result.object()))
                 .as("patch %s applied by zjsonpatch to the original gives the mutated object", result.patch())
                 .isTrue();
-        assertThat(JsonValues.deepEquals(applyWithJsonP(result.patch(), request.object()), result.object()))
+        assertThat(JsonFields.deepEquals(applyWithJsonP(result.patch(), request.object()), result.object()))
                 .as("patch %s applied by JSON-P to the original gives the mutated object", result.patch())
                 .isTrue();
         MutationResult again = mutator.mutate(

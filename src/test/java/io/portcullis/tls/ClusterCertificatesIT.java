@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.portcullis.constraint.Kube;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.e2e.KubeControlPlane;
 import org.junit.jupiter.api.AfterAll;
@@ -226,7 +226,7 @@ class ClusterCertificatesIT {
     }
 
     private static boolean isWebhookConfiguration(ObjectNode object) {
-        String kind = Kube.text(object.get("kind"));
+        String kind = JsonFields.text(object.get("kind"));
         return kind.equals("ValidatingWebhookConfiguration") || kind.equals("MutatingWebhookConfiguration");
     }
 

@@ -26,7 +26,7 @@ import io.portcullis.policy.ActivePolicies;
 import io.portcullis.policy.EngineConfiguration;
 import io.portcullis.webhook.AdmissionController;
 import io.portcullis.webhook.PortcullisServer;
-import io.portcullis.webhook.Readiness;
+import io.portcullis.policy.Readiness;
 import io.portcullis.webhook.WebhookConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.portcullis.Portcullis;
-import io.portcullis.audit.AuditProperties;
-import io.portcullis.constraint.Kube;
+import io.portcullis.kube.lease.LeaseProperties;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Manifests;
 import io.portcullis.webhook.AdmissionController;
 import io.portcullis.webhook.WebhookProperties;
@@ -70,10 +70,10 @@ class DeploymentManifestsTest {
         assertThat(files).hasSizeGreaterThan(10);
         for (Path file : files) {
             for (ObjectNode object : Manifests.readObjects(file)) {
-                assertThat(Kube.text(object.get("apiVersion"))).as(file + " apiVersion").isNotBlank();
-                assertThat(Kube.text(object.get("kind"))).as(file + " kind").isNotBlank();
+                assertThat(JsonFields.text(object.get("apiVersion"))).as(file + " apiVersion").isNotBlank();
+                assertThat(JsonFields.text(object.get("kind"))).as(file + " kind").isNotBlank();
                 if (!file.getFileName().toString().equals("kustomization.yaml")) {
-                    assertThat(Kube.name(object)).as(file + " metadata.name").isNotBlank();
+                    assertThat(JsonFields.name(object)).as(file + " metadata.name").isNotBlank();
                 }
             }
         }
@@ -95,7 +95,7 @@ class DeploymentManifestsTest {
         }
         assertThat(resources).containsExactlyInAnyOrderElementsOf(onDisk);
         assertThat(objects).filteredOn(o -> kind(o).equals("CustomResourceDefinition"))
-                .extracting(Kube::name)
+                .extracting(JsonFields::name)
                 .contains("constrainttemplates.templates.gatekeeper.sh", "profilebindings.security-profiles-operator.x-k8s.io");
     }
 
@@ -108,10 +108,10 @@ class DeploymentManifestsTest {
                 "CustomResourceDefinition", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration");
         for (ObjectNode object : objects) {
             String expected = clusterScoped.contains(kind(object)) ? "" : NS;
-            assertThat(Kube.namespace(object)).as(Kube.describe(object)).isEqualTo(expected);
+            assertThat(JsonFields.namespace(object)).as(JsonFields.describe(object)).isEqualTo(expected);
         }
         ObjectNode namespace = one("Namespace", NS);
-        assertThat(Kube.labels(namespace))
+        assertThat(JsonFields.labels(namespace))
                 .containsEntry("admission.gatekeeper.sh/ignore", "no-self-managing")
                 .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
     }
@@ -125,18 +125,18 @@ class DeploymentManifestsTest {
 
         ObjectNode role = one("Role", "portcullis");
         assertThat(resourceNames(role, "secrets")).containsExactly(TlsProperties.DEFAULT_SECRET_NAME);
-        assertThat(resourceNames(role, "leases")).containsExactly(defaultOf(AuditProperties.class, "leaseName"));
+        assertThat(resourceNames(role, "leases")).containsExactly(defaultOf(LeaseProperties.class, "leaseName"));
         ObjectNode clusterRole = one("ClusterRole", "portcullis");
         assertThat(resourceNames(clusterRole, "validatingwebhookconfigurations")).containsExactlyInAnyOrder(
                 TlsProperties.DEFAULT_VALIDATING_WEBHOOK_CONFIGURATION,
                 TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION);
         for (ObjectNode binding : kinds("ClusterRoleBinding", "RoleBinding")) {
-            String roleKind = Kube.text(binding.path("roleRef").get("kind"));
-            one(roleKind, Kube.text(binding.path("roleRef").get("name")));
+            String roleKind = JsonFields.text(binding.path("roleRef").get("kind"));
+            one(roleKind, JsonFields.text(binding.path("roleRef").get("name")));
             for (JsonNode subject : binding.path("subjects")) {
-                assertThat(one("ServiceAccount", Kube.text(subject.get("name"))))
-                        .as("subject of " + Kube.describe(binding)).isNotNull();
-                assertThat(Kube.text(subject.get("namespace"))).isEqualTo(NS);
+                assertThat(one("ServiceAccount", JsonFields.text(subject.get("name"))))
+                        .as("subject of " + JsonFields.describe(binding)).isNotNull();
+                assertThat(JsonFields.text(subject.get("namespace"))).isEqualTo(NS);
             }
         }
     }
@@ -146,14 +146,14 @@ class DeploymentManifestsTest {
         String version = projectVersion();
         for (ObjectNode workload : kinds("Deployment", "CronJob")) {
             JsonNode pod = podSpec(workload);
-            String what = Kube.describe(workload);
-            one("ServiceAccount", Kube.text(pod.get("serviceAccountName")));
+            String what = JsonFields.describe(workload);
+            one("ServiceAccount", JsonFields.text(pod.get("serviceAccountName")));
             assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).as(what).isTrue();
             assertThat(pod.path("securityContext").path("runAsUser").isIntegralNumber()).as(what).isTrue();
-            assertThat(Kube.text(pod.path("securityContext").path("seccompProfile").get("type")))
+            assertThat(JsonFields.text(pod.path("securityContext").path("seccompProfile").get("type")))
                     .isEqualTo("RuntimeDefault");
             for (JsonNode container : pod.path("containers")) {
-                String image = Kube.text(container.get("image"));
+                String image = JsonFields.text(container.get("image"));
                 assertThat(image).as(what).contains(":").doesNotEndWith(":latest");
                 assertThat(image).isEqualTo("portcullis:" + version);
                 JsonNode security = container.path("securityContext");
@@ -174,12 +174,12 @@ class DeploymentManifestsTest {
         ObjectNode deployment = one("Deployment", "portcullis");
         JsonNode pod = podSpec(deployment);
         JsonNode container = pod.path("containers").get(0);
-        Map<String, String> labels = Kube.labels(deployment.path("spec").path("template"));
+        Map<String, String> labels = JsonFields.labels(deployment.path("spec").path("template"));
         assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(3);
         assertThat(selector(deployment.path("spec").path("selector"))).isEqualTo(labels);
         assertThat(labels).containsAllEntriesOf(selector(pod.path("topologySpreadConstraints").get(0)
                 .path("labelSelector")));
-        assertThat(Kube.text(pod.path("topologySpreadConstraints").get(0).get("topologyKey")))
+        assertThat(JsonFields.text(pod.path("topologySpreadConstraints").get(0).get("topologyKey")))
                 .isEqualTo("kubernetes.io/hostname");
         assertThat(labels).containsAllEntriesOf(selector(pod.path("affinity").path("podAntiAffinity")
                 .path("preferredDuringSchedulingIgnoredDuringExecution").get(0).path("podAffinityTerm")
@@ -191,11 +191,11 @@ class DeploymentManifestsTest {
         assertThat(port).isEqualTo(8443);
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             JsonNode get = container.path(probe).path("httpGet");
-            assertThat(Kube.text(get.get("scheme"))).as(probe).isEqualTo("HTTPS");
-            assertThat(Kube.text(get.get("port"))).isEqualTo(Kube.text(container.path("ports").get(0).get("name")));
-            assertThat(Kube.text(get.get("path"))).isIn("/livez", "/readyz");
+            assertThat(JsonFields.text(get.get("scheme"))).as(probe).isEqualTo("HTTPS");
+            assertThat(JsonFields.text(get.get("port"))).isEqualTo(JsonFields.text(container.path("ports").get(0).get("name")));
+            assertThat(JsonFields.text(get.get("path"))).isIn("/livez", "/readyz");
         }
-        assertThat(Kube.text(container.path("readinessProbe").path("httpGet").get("path"))).isEqualTo("/readyz");
+        assertThat(JsonFields.text(container.path("readinessProbe").path("httpGet").get("path"))).isEqualTo("/readyz");
 
         Map<String, String> env = env(container);
         assertThat(env).containsEntry("PORTCULLIS_SOURCE", "kubernetes").containsKeys("POD_NAME", "POD_NAMESPACE");
@@ -205,18 +205,18 @@ class DeploymentManifestsTest {
         Set<String> emptyDirs = new HashSet<>();
         pod.path("volumes").forEach(v -> {
             if (v.has("emptyDir")) {
-                emptyDirs.add(Kube.text(v.get("name")));
+                emptyDirs.add(JsonFields.text(v.get("name")));
             }
         });
         assertThat(emptyDirs).containsAll(mounts.values());
 
         ObjectNode service = one("Service", "portcullis");
         assertThat(labels).containsAllEntriesOf(selector(service.path("spec")));
-        Map<String, String> auditLabels = Kube.labels(one("CronJob", "portcullis-audit").path("spec")
+        Map<String, String> auditLabels = JsonFields.labels(one("CronJob", "portcullis-audit").path("spec")
                 .path("jobTemplate").path("spec").path("template"));
         assertThat(auditLabels.entrySet().containsAll(selector(service.path("spec")).entrySet()))
                 .as("the Service must not send reviews to audit pods").isFalse();
-        assertThat(Kube.labels(deployment.path("spec").path("template")).get("app.kubernetes.io/name"))
+        assertThat(JsonFields.labels(deployment.path("spec").path("template")).get("app.kubernetes.io/name"))
                 .isEqualTo("portcullis");
         assertThat(deployment.path("spec").path("template").path("metadata").path("annotations")
                 .path("prometheus.io/path").asString()).isEqualTo("/actuator/prometheus");
@@ -239,17 +239,17 @@ class DeploymentManifestsTest {
         Map<String, String> paths = new HashMap<>();
         for (ObjectNode configuration : kinds("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {
             for (JsonNode webhook : configuration.path("webhooks")) {
-                String name = Kube.text(webhook.get("name"));
+                String name = JsonFields.text(webhook.get("name"));
                 JsonNode target = webhook.path("clientConfig").path("service");
-                assertThat(Kube.text(target.get("name"))).as(name).isEqualTo(Kube.name(service));
-                assertThat(Kube.text(target.get("namespace"))).isEqualTo(NS);
+                assertThat(JsonFields.text(target.get("name"))).as(name).isEqualTo(JsonFields.name(service));
+                assertThat(JsonFields.text(target.get("namespace"))).isEqualTo(NS);
                 assertThat(servicePorts).contains(target.path("port").asInt());
-                assertThat(served).as(name + " path").contains(Kube.text(target.get("path")));
-                paths.put(name, Kube.text(target.get("path")));
+                assertThat(served).as(name + " path").contains(JsonFields.text(target.get("path")));
+                paths.put(name, JsonFields.text(target.get("path")));
                 assertThat(webhook.path("clientConfig").has("caBundle")).as("patched at run time").isFalse();
-                assertThat(Kube.text(webhook.get("sideEffects"))).isEqualTo("None");
+                assertThat(JsonFields.text(webhook.get("sideEffects"))).isEqualTo("None");
                 // check-ignore-label fails closed, as Gatekeeper's: else an outage would let anyone exempt a namespace.
-                assertThat(Kube.text(webhook.get("failurePolicy"))).as(name)
+                assertThat(JsonFields.text(webhook.get("failurePolicy"))).as(name)
                         .isEqualTo(name.equals(CHECK_IGNORE_LABEL) ? "Fail" : "Ignore");
                 assertThat(strings(webhook.path("admissionReviewVersions"))).containsExactly("v1", "v1beta1");
                 assertThat(Duration.ofSeconds(webhook.path("timeoutSeconds").asInt()))
@@ -273,7 +273,7 @@ class DeploymentManifestsTest {
                 .containsEntry("mutation.portcullis.dev", "/v1/mutate");
         JsonNode mutation = one("MutatingWebhookConfiguration", TlsProperties.DEFAULT_MUTATING_WEBHOOK_CONFIGURATION)
                 .path("webhooks").get(0);
-        assertThat(Kube.text(mutation.get("reinvocationPolicy"))).isEqualTo("IfNeeded");
+        assertThat(JsonFields.text(mutation.get("reinvocationPolicy"))).isEqualTo("IfNeeded");
     }
 
     @Test
@@ -299,15 +299,15 @@ class DeploymentManifestsTest {
         Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not on the PATH: `kubectl kustomize k8s/` not run");
         String rendered = run("kubectl", "kustomize", K8S.toString());
         List<ObjectNode> out = Manifests.readObjects(rendered, "kubectl kustomize k8s/");
-        assertThat(out).extracting(o -> kind(o) + "/" + Kube.name(o))
-                .containsExactlyInAnyOrderElementsOf(objects.stream().map(o -> kind(o) + "/" + Kube.name(o)).toList());
-        assertThat(out).allSatisfy(o -> assertThat(Kube.labels(o)).containsEntry("app.kubernetes.io/part-of", "portcullis"));
+        assertThat(out).extracting(o -> kind(o) + "/" + JsonFields.name(o))
+                .containsExactlyInAnyOrderElementsOf(objects.stream().map(o -> kind(o) + "/" + JsonFields.name(o)).toList());
+        assertThat(out).allSatisfy(o -> assertThat(JsonFields.labels(o)).containsEntry("app.kubernetes.io/part-of", "portcullis"));
     }
 
     // --- helpers
 
     private static String kind(JsonNode object) {
-        return Kube.text(object.get("kind"));
+        return JsonFields.text(object.get("kind"));
     }
 
     private static List<ObjectNode> kinds(String... kinds) {
@@ -316,7 +316,7 @@ class DeploymentManifestsTest {
     }
 
     private static ObjectNode one(String kind, String name) {
-        List<ObjectNode> found = objects.stream().filter(o -> kind(o).equals(kind) && Kube.name(o).equals(name))
+        List<ObjectNode> found = objects.stream().filter(o -> kind(o).equals(kind) && JsonFields.name(o).equals(name))
                 .toList();
         assertThat(found).as(kind + "/" + name).hasSize(1);
         return found.getFirst();
@@ -333,9 +333,9 @@ class DeploymentManifestsTest {
     private static List<String> strings(JsonNode node) {
         List<String> out = new ArrayList<>();
         if (node.isArray()) {
-            node.forEach(n -> out.add(Kube.text(n)));
+            node.forEach(n -> out.add(JsonFields.text(n)));
         } else if (!node.isMissingNode() && !node.isNull()) {
-            out.add(Kube.text(node));
+            out.add(JsonFields.text(node));
         }
         return out;
     }
@@ -343,14 +343,14 @@ class DeploymentManifestsTest {
     private static Map<String, String> selector(JsonNode holder) {
         JsonNode labels = holder.has("matchLabels") ? holder.get("matchLabels") : holder.path("selector");
         Map<String, String> out = new HashMap<>();
-        labels.properties().forEach(e -> out.put(e.getKey(), Kube.text(e.getValue())));
+        labels.properties().forEach(e -> out.put(e.getKey(), JsonFields.text(e.getValue())));
         return out;
     }
 
     private static Map<String, String> env(JsonNode container) {
         Map<String, String> out = new HashMap<>();
-        container.path("env").forEach(e -> out.put(Kube.text(e.get("name")),
-                e.has("value") ? Kube.text(e.get("value")) : Kube.text(e.path("valueFrom").path("fieldRef")
+        container.path("env").forEach(e -> out.put(JsonFields.text(e.get("name")),
+                e.has("value") ? JsonFields.text(e.get("value")) : JsonFields.text(e.path("valueFrom").path("fieldRef")
                         .get("fieldPath"))));
         return out;
     }
@@ -358,7 +358,7 @@ class DeploymentManifestsTest {
     /** mountPath to volume name. */
     private static Map<String, String> mounts(JsonNode container) {
         Map<String, String> out = new HashMap<>();
-        container.path("volumeMounts").forEach(m -> out.put(Kube.text(m.get("mountPath")), Kube.text(m.get("name"))));
+        container.path("volumeMounts").forEach(m -> out.put(JsonFields.text(m.get("mountPath")), JsonFields.text(m.get("name"))));
         return out;
     }
 
@@ -376,8 +376,8 @@ class DeploymentManifestsTest {
     private static List<String> excluded(JsonNode selector) {
         List<String> out = new ArrayList<>();
         for (JsonNode expression : selector.path("matchExpressions")) {
-            if ("kubernetes.io/metadata.name".equals(Kube.text(expression.get("key")))
-                    && "NotIn".equals(Kube.text(expression.get("operator")))) {
+            if ("kubernetes.io/metadata.name".equals(JsonFields.text(expression.get("key")))
+                    && "NotIn".equals(JsonFields.text(expression.get("operator")))) {
                 out.addAll(strings(expression.path("values")));
             }
         }
@@ -416,8 +416,8 @@ class DeploymentManifestsTest {
         assertThat(flags).as("the Deployment spells out the image's flags").isEqualTo(image.group(1).strip());
 
         JsonNode resources = container.path("resources");
-        long limit = bytes(Kube.text(resources.path("limits").get("memory")));
-        assertThat(bytes(Kube.text(resources.path("requests").get("memory")))).isEqualTo(limit);
+        long limit = bytes(JsonFields.text(resources.path("limits").get("memory")));
+        assertThat(bytes(JsonFields.text(resources.path("requests").get("memory")))).isEqualTo(limit);
         Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(flags);
         assertThat(percent.find()).isTrue();
         long heap = (long) (limit * Double.parseDouble(percent.group(1)) / 100);

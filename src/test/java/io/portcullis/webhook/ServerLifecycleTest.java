@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.Readiness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpClient;

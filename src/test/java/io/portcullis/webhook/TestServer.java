@@ -1,5 +1,6 @@
 package io.portcullis.webhook;
 
+import io.portcullis.policy.Readiness;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,7 @@ import com.google.re2j.GoParseLimits;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.portcullis.engine.LruCache;
+import io.portcullis.engine.cache.LruCache;
 import java.util.ArrayList;
 import java.util.List;
 

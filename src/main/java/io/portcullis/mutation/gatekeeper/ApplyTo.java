@@ -1,6 +1,6 @@
 package io.portcullis.mutation.gatekeeper;
 
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +28,8 @@ public record ApplyTo(List<String> groups, List<String> versions, List<String> k
         }
         List<ApplyTo> entries = new ArrayList<>();
         for (JsonNode entry : node.values()) {
-            ApplyTo applyTo = new ApplyTo(JsonValues.strings(entry, "groups"), JsonValues.strings(entry, "versions"),
-                    JsonValues.strings(entry, "kinds"), JsonValues.strings(entry, "operations"));
+            ApplyTo applyTo = new ApplyTo(JsonFields.strings(entry, "groups"), JsonFields.strings(entry, "versions"),
+                    JsonFields.strings(entry, "kinds"), JsonFields.strings(entry, "operations"));
             if (applyTo.groups.isEmpty() || applyTo.versions.isEmpty() || applyTo.kinds.isEmpty()) {
                 throw new IllegalArgumentException(kind + " " + mutatorName
                         + ": every applyTo entry needs non-empty groups, versions and kinds");

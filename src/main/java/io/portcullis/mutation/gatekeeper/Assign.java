@@ -1,7 +1,7 @@
 package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -39,7 +39,7 @@ public record Assign(MutatorId id, List<ApplyTo> applyTo, Match match, Location 
             public void set(ObjectNode parent, String key) throws MutationException {
                 JsonNode incoming = externalData == null ? assigned : keyedFrom(parent.get(key), username);
                 // Keeping an equal node avoids a no-op "replace" in the patch (e.g. 1000 read as int vs long).
-                if (!JsonValues.deepEquals(parent.get(key), incoming)) {
+                if (!JsonFields.deepEquals(parent.get(key), incoming)) {
                     parent.set(key, incoming.deepCopy());
                 }
             }
@@ -79,7 +79,7 @@ public record Assign(MutatorId id, List<ApplyTo> applyTo, Match match, Location 
     }
 
     private JsonNode metadataValue(ObjectNode object) {
-        String field = JsonValues.text(object.path("metadata"), fromMetadata);
+        String field = JsonFields.textOrNull(object.path("metadata"), fromMetadata);
         return JsonNodeFactory.instance.stringNode(field == null ? "" : field);
     }
 }

@@ -1,7 +1,7 @@
 package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.List;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -24,7 +24,7 @@ public record AssignMetadata(MutatorId id, Match match, Location location, Strin
 
     @Override
     public boolean mutate(ObjectNode object) throws MutationException {
-        String assigned = value != null ? value : JsonValues.text(object.path("metadata"), fromMetadata);
+        String assigned = value != null ? value : JsonFields.textOrNull(object.path("metadata"), fromMetadata);
         String text = assigned == null ? "" : assigned;
         return new PathWalker(location, PathTests.single(location, PathTests.Condition.MustNotExist),
                 new PathWalker.Setter() {

@@ -1,6 +1,6 @@
 package io.portcullis.mutation.gatekeeper;
 
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,10 +19,10 @@ public record ExternalDataRef(String provider, DataSource dataSource, FailurePol
 
     /** Reads it as Gatekeeper does, with its defaults (ValueAtLocation, Fail) and its check of {@code default}. */
     static ExternalDataRef parse(JsonNode node) {
-        String provider = JsonValues.text(node, "provider");
-        String source = JsonValues.text(node, "dataSource");
-        String policy = JsonValues.text(node, "failurePolicy");
-        String defaultValue = JsonValues.text(node, "default");
+        String provider = JsonFields.textOrNull(node, "provider");
+        String source = JsonFields.textOrNull(node, "dataSource");
+        String policy = JsonFields.textOrNull(node, "failurePolicy");
+        String defaultValue = JsonFields.textOrNull(node, "default");
         DataSource dataSource = switch (source == null || source.isEmpty() ? "ValueAtLocation" : source) {
             case "ValueAtLocation" -> DataSource.VALUE_AT_LOCATION;
             case "Username" -> DataSource.USERNAME;

@@ -1,7 +1,7 @@
 package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -74,7 +74,7 @@ public record ModifySet(MutatorId id, List<ApplyTo> applyTo, Match match, Locati
 
     private static boolean contains(Iterable<JsonNode> list, JsonNode value) {
         for (JsonNode item : list) {
-            if (JsonValues.deepEquals(item, value)) {
+            if (JsonFields.deepEquals(item, value)) {
                 return true;
             }
         }

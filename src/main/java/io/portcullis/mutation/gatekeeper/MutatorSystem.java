@@ -2,7 +2,7 @@ package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.MatchException;
 import io.portcullis.match.Matcher;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -68,9 +68,9 @@ public final class MutatorSystem {
      */
     public List<MutatorId> mutate(ObjectNode object, JsonNode namespace, Matcher.Source source, String operation,
             String username, ProviderCalls calls) throws MutationException {
-        String kind = JsonValues.text(object, "kind");
-        String group = JsonValues.group(object);
-        String version = JsonValues.version(object);
+        String kind = JsonFields.textOrNull(object, "kind");
+        String group = JsonFields.group(object);
+        String version = JsonFields.version(object);
         if (ordered.isEmpty()) {
             return List.of();
         }
@@ -96,7 +96,7 @@ public final class MutatorSystem {
                     applied.add(m.id());
                 }
             }
-            if (!anyApplied || JsonValues.deepEquals(before, object)) {
+            if (!anyApplied || JsonFields.deepEquals(before, object)) {
                 ExternalDataResolver.resolve(object, calls);
                 return new ArrayList<>(applied);
             }
@@ -107,8 +107,8 @@ public final class MutatorSystem {
 
     private static String describe(String group, String kind, JsonNode object) {
         JsonNode metadata = object.path("metadata");
-        String namespace = JsonValues.text(metadata, "namespace");
-        String name = JsonValues.text(metadata, "name");
+        String namespace = JsonFields.textOrNull(metadata, "namespace");
+        String name = JsonFields.textOrNull(metadata, "name");
         return (group.isEmpty() ? "" : group + " ") + kind + " "
                 + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + (name == null ? "" : name);
     }

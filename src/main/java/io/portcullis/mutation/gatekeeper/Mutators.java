@@ -1,7 +1,7 @@
 package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.gatekeeper.Location.Field;
 import io.portcullis.mutation.gatekeeper.Location.ListEntry;
 import java.util.ArrayList;
@@ -23,20 +23,20 @@ public final class Mutators {
 
     /** Whether the object is a mutator kind this class reads. */
     public static boolean isMutator(JsonNode object) {
-        String apiVersion = JsonValues.text(object, "apiVersion");
+        String apiVersion = JsonFields.textOrNull(object, "apiVersion");
         return apiVersion != null && apiVersion.startsWith(GROUP + "/")
                 && VERSIONS.contains(apiVersion.substring(GROUP.length() + 1))
-                && KINDS.contains(JsonValues.text(object, "kind"));
+                && KINDS.contains(JsonFields.textOrNull(object, "kind"));
     }
 
     /** The mutator an object describes. */
     public static Mutator parse(JsonNode object) {
         if (!isMutator(object)) {
             throw new InvalidMutatorException("not a Gatekeeper mutator: apiVersion "
-                    + JsonValues.text(object, "apiVersion") + ", kind " + JsonValues.text(object, "kind"));
+                    + JsonFields.textOrNull(object, "apiVersion") + ", kind " + JsonFields.textOrNull(object, "kind"));
         }
-        String kind = JsonValues.text(object, "kind");
-        String name = JsonValues.text(object.path("metadata"), "name");
+        String kind = JsonFields.textOrNull(object, "kind");
+        String name = JsonFields.textOrNull(object.path("metadata"), "name");
         if (name == null || name.isEmpty()) {
             throw new InvalidMutatorException(kind + " without metadata.name");
         }
@@ -46,7 +46,7 @@ public final class Mutators {
             }
             JsonNode spec = object.path("spec");
             MutatorId id = new MutatorId(kind, name);
-            Location location = Location.parse(JsonValues.text(spec, "location"));
+            Location location = Location.parse(JsonFields.textOrNull(spec, "location"));
             List<String> matchErrors = new ArrayList<>();
             Match match = Match.parse(spec.get("match"), matchErrors);
             if (!matchErrors.isEmpty()) {
@@ -134,7 +134,7 @@ public final class Mutators {
         if (location.last() instanceof ListEntry) {
             throw new IllegalArgumentException("final node in a modifyset location cannot be a keyed list");
         }
-        String operationText = JsonValues.text(parameters, "operation");
+        String operationText = JsonFields.textOrNull(parameters, "operation");
         ModifySet.Operation operation = switch (operationText == null ? "merge" : operationText) {
             case "merge" -> ModifySet.Operation.MERGE;
             case "prune" -> ModifySet.Operation.PRUNE;
@@ -161,9 +161,9 @@ public final class Mutators {
             throw new IllegalArgumentException("assignImage " + id.name() + " can't assign to a list: the location must end in a field");
         }
         checkKeyNotChanged(location);
-        String domain = orEmpty(JsonValues.text(parameters, "assignDomain"));
-        String path = orEmpty(JsonValues.text(parameters, "assignPath"));
-        String tag = orEmpty(JsonValues.text(parameters, "assignTag"));
+        String domain = orEmpty(JsonFields.textOrNull(parameters, "assignDomain"));
+        String path = orEmpty(JsonFields.textOrNull(parameters, "assignPath"));
+        String tag = orEmpty(JsonFields.textOrNull(parameters, "assignTag"));
         ImageReference.validateParts(domain, path, tag);
         return new AssignImage(id, applyTo, match, location, PathTests.parse(parameters.get("pathTests"), location),
                 domain, path, tag);
@@ -185,7 +185,7 @@ public final class Mutators {
         if (from == null || from.isNull()) {
             return null;
         }
-        String field = JsonValues.text(from, "field");
+        String field = JsonFields.textOrNull(from, "field");
         if (!"namespace".equals(field) && !"name".equals(field)) {
             throw new IllegalArgumentException("unknown value for fromMetadata.field: " + field + " (use namespace or name)");
         }

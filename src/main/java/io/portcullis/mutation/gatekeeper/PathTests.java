@@ -1,6 +1,6 @@
 package io.portcullis.mutation.gatekeeper;
 
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import java.util.HashMap;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -35,8 +35,8 @@ public final class PathTests {
         }
         Map<Integer, Condition> byDepth = new HashMap<>();
         for (JsonNode test : tests.values()) {
-            Location subPath = Location.parse(JsonValues.text(test, "subPath"));
-            String conditionText = JsonValues.text(test, "condition");
+            Location subPath = Location.parse(JsonFields.textOrNull(test, "subPath"));
+            String conditionText = JsonFields.textOrNull(test, "condition");
             Condition condition;
             try {
                 condition = Condition.valueOf(conditionText == null ? "" : conditionText);

@@ -1,7 +1,7 @@
 package io.portcullis.mutation.profiles;
 
 import io.portcullis.match.LabelSelector;
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -96,7 +96,7 @@ public final class ProfileBinder {
         List<ObjectNode> containers = new ArrayList<>();
         containers.addAll(objects(spec.get("initContainers")));
         containers.addAll(objects(spec.get("containers")));
-        Map<String, String> podLabels = JsonValues.stringMap(pod.path("metadata"), "labels");
+        Map<String, String> podLabels = JsonFields.stringMap(pod.path("metadata"), "labels");
 
         List<Bound> bound = new ArrayList<>();
         Map<String, Resolved> wildcards = new LinkedHashMap<>();
@@ -117,7 +117,7 @@ public final class ProfileBinder {
             Set<ObjectNode> boundOfKind =
                     boundByKind.computeIfAbsent(r.kind(), k -> Collections.newSetFromMap(new IdentityHashMap<>()));
             for (ObjectNode container : containers) {
-                if (binding.spec().image().equals(JsonValues.text(container, "image"))) {
+                if (binding.spec().image().equals(JsonFields.textOrNull(container, "image"))) {
                     boundOfKind.add(container);
                     if (apply(container, r)) {
                         bound.add(new Bound(binding.name(), r.kind(), r.profileName(), containerName(container)));
@@ -150,7 +150,7 @@ public final class ProfileBinder {
     private static boolean concerns(ProfileBinding binding, List<ObjectNode> containers) {
         String image = binding.spec().image();
         return ProfileBinding.ALL_IMAGES.equals(image)
-                || containers.stream().anyMatch(c -> image.equals(JsonValues.text(c, "image")));
+                || containers.stream().anyMatch(c -> image.equals(JsonFields.textOrNull(c, "image")));
     }
 
     /** A binding with its profile resolved to the values to write. */
@@ -196,15 +196,15 @@ public final class ProfileBinder {
         JsonNode current = securityContext == null ? null : securityContext.get(field);
         if (r.kind().equals(SELINUX)) {
             if (current instanceof ObjectNode options) {
-                if (r.reference().equals(JsonValues.text(options, "type"))) {
+                if (r.reference().equals(JsonFields.textOrNull(options, "type"))) {
                     return false;
                 }
                 options.put("type", r.reference());
                 return true;
             }
         } else if (current instanceof ObjectNode profile
-                && "Localhost".equals(JsonValues.text(profile, "type"))
-                && r.reference().equals(JsonValues.text(profile, "localhostProfile"))) {
+                && "Localhost".equals(JsonFields.textOrNull(profile, "type"))
+                && r.reference().equals(JsonFields.textOrNull(profile, "localhostProfile"))) {
             return false;
         }
         ObjectNode value = owner.objectNode();
@@ -251,7 +251,7 @@ public final class ProfileBinder {
     }
 
     private static boolean isPod(JsonNode object) {
-        return "v1".equals(JsonValues.text(object, "apiVersion")) && "Pod".equals(JsonValues.text(object, "kind"));
+        return "v1".equals(JsonFields.textOrNull(object, "apiVersion")) && "Pod".equals(JsonFields.textOrNull(object, "kind"));
     }
 
     private static List<ObjectNode> objects(JsonNode array) {
@@ -267,7 +267,7 @@ public final class ProfileBinder {
     }
 
     private static String containerName(ObjectNode container) {
-        String name = JsonValues.text(container, "name");
+        String name = JsonFields.textOrNull(container, "name");
         return name == null ? "" : name;
     }
 }

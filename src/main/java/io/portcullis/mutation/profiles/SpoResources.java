@@ -1,6 +1,6 @@
 package io.portcullis.mutation.profiles;
 
-import io.portcullis.mutation.JsonValues;
+import io.portcullis.json.JsonFields;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -36,20 +36,20 @@ public final class SpoResources {
 
     /** Whether the object is one of the SPO kinds read here, at a served version. */
     public static boolean isSpoResource(JsonNode object) {
-        String apiVersion = JsonValues.text(object, "apiVersion");
-        String kind = JsonValues.text(object, "kind");
+        String apiVersion = JsonFields.textOrNull(object, "apiVersion");
+        String kind = JsonFields.textOrNull(object, "kind");
         return apiVersion != null && apiVersion.startsWith(GROUP + "/") && VERSIONS.containsKey(kind)
                 && VERSIONS.get(kind).contains(apiVersion.substring(GROUP.length() + 1));
     }
 
     public static boolean isBinding(JsonNode object) {
-        return isSpoResource(object) && "ProfileBinding".equals(JsonValues.text(object, "kind"));
+        return isSpoResource(object) && "ProfileBinding".equals(JsonFields.textOrNull(object, "kind"));
     }
 
     /** A profile object (any of the four profile kinds). */
     public static SecurityProfile parseProfile(JsonNode object) {
         requireSpo(object);
-        String kind = JsonValues.text(object, "kind");
+        String kind = JsonFields.textOrNull(object, "kind");
         ObjectNode normalized = normalize(object);
         SecurityProfile profile = switch (kind) {
             case "SeccompProfile" -> bind(normalized, SeccompProfile.class);
@@ -68,7 +68,7 @@ public final class SpoResources {
     public static ProfileBinding parseBinding(JsonNode object) {
         requireSpo(object);
         if (!isBinding(object)) {
-            throw new InvalidResourceException("not a ProfileBinding: " + JsonValues.text(object, "kind"));
+            throw new InvalidResourceException("not a ProfileBinding: " + JsonFields.textOrNull(object, "kind"));
         }
         ProfileBinding binding = bind(normalize(object), ProfileBinding.class);
         String what = "ProfileBinding " + binding.name();
@@ -87,12 +87,12 @@ public final class SpoResources {
 
     private static void requireSpo(JsonNode object) {
         if (!isSpoResource(object)) {
-            throw new InvalidResourceException("not a served SPO resource: apiVersion " + JsonValues.text(object, "apiVersion")
-                    + ", kind " + JsonValues.text(object, "kind"));
+            throw new InvalidResourceException("not a served SPO resource: apiVersion " + JsonFields.textOrNull(object, "apiVersion")
+                    + ", kind " + JsonFields.textOrNull(object, "kind"));
         }
-        String name = JsonValues.text(object.path("metadata"), "name");
+        String name = JsonFields.textOrNull(object.path("metadata"), "name");
         if (isEmpty(name)) {
-            throw new InvalidResourceException(JsonValues.text(object, "kind") + " without metadata.name");
+            throw new InvalidResourceException(JsonFields.textOrNull(object, "kind") + " without metadata.name");
         }
     }
 
@@ -103,7 +103,7 @@ public final class SpoResources {
             copy.putObject("spec");
         }
         ObjectNode spec = (ObjectNode) copy.get("spec");
-        String kind = JsonValues.text(copy, "kind");
+        String kind = JsonFields.textOrNull(copy, "kind");
         if (!kind.equals("ProfileBinding")) {
             JsonNode disabled = spec.remove("disabled");
             if (!spec.has("state")) {
@@ -134,8 +134,8 @@ public final class SpoResources {
             T value = MAPPER.treeToValue(node, type);
             return value;
         } catch (JacksonException e) {
-            throw new InvalidResourceException(JsonValues.text(node, "kind") + " "
-                    + JsonValues.text(node.path("metadata"), "name") + ": " + e.getOriginalMessage(), e);
+            throw new InvalidResourceException(JsonFields.textOrNull(node, "kind") + " "
+                    + JsonFields.textOrNull(node.path("metadata"), "name") + ": " + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.portcullis.engine;
+package io.portcullis.engine.cache;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.portcullis.engine;
+package io.portcullis.engine.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

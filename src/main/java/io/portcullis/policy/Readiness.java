@@ -1,6 +1,5 @@
-package io.portcullis.webhook;
+package io.portcullis.policy;
 
-import io.portcullis.policy.ActivePolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -52,7 +51,8 @@ public class Readiness {
         return notReadyReason == null;
     }
 
-    Health health() {
+    /** The readiness probe's contributor {@code policies}: OUT_OF_SERVICE with the reason until ready. */
+    public Health health() {
         String reason = notReadyReason;
         return reason == null ? Health.up().build() : Health.outOfService().withDetail("reason", reason).build();
     }

@@ -1,5 +1,19 @@
-package io.portcullis.constraint;
+package io.portcullis.cli;
 
+import io.portcullis.constraint.Constraint;
+import io.portcullis.constraint.EnforcementPoint;
+import io.portcullis.constraint.GatorNamespaces;
+import io.portcullis.constraint.Gvk;
+import io.portcullis.constraint.InvalidConstraintException;
+import io.portcullis.constraint.InvalidObjectException;
+import io.portcullis.constraint.InvalidTemplateException;
+import io.portcullis.json.JsonFields;
+import io.portcullis.constraint.Result;
+import io.portcullis.constraint.Review;
+import io.portcullis.constraint.ReviewException;
+import io.portcullis.constraint.TemplateCompiler;
+import io.portcullis.constraint.TemplateParser;
+import io.portcullis.constraint.Validator;
 import io.portcullis.expansion.Expander;
 import io.portcullis.expansion.ExpansionException;
 import io.portcullis.expansion.ExpansionTemplate;
@@ -44,9 +58,9 @@ public final class GatorTest {
                 continue;
             }
             try {
-                validator.addTemplate(TemplateParser.parse(obj, Kube.name(obj)));
+                validator.addTemplate(TemplateParser.parse(obj, JsonFields.name(obj)));
             } catch (InvalidTemplateException e) {
-                throw new GatorTestException("adding template \"" + Kube.name(obj) + "\": " + e.getMessage());
+                throw new GatorTestException("adding template \"" + JsonFields.name(obj) + "\": " + e.getMessage());
             }
         }
         for (ObjectNode obj : objects) {
@@ -56,7 +70,7 @@ public final class GatorTest {
             try {
                 validator.addConstraint(obj);
             } catch (InvalidConstraintException e) {
-                throw new GatorTestException("adding constraint \"" + Kube.name(obj) + "\": " + e.getMessage());
+                throw new GatorTestException("adding constraint \"" + JsonFields.name(obj) + "\": " + e.getMessage());
             }
         }
         for (ObjectNode obj : objects) {
@@ -68,8 +82,8 @@ public final class GatorTest {
         }
         Map<String, JsonNode> namespaces = new HashMap<>();
         for (ObjectNode obj : objects) {
-            if (Kube.isNamespace(obj)) {
-                namespaces.put(Kube.name(obj), obj);
+            if (JsonFields.isNamespace(obj)) {
+                namespaces.put(JsonFields.name(obj), obj);
             }
         }
         validator.prepare(Duration.ZERO);
@@ -87,7 +101,7 @@ public final class GatorTest {
                 Review review = Review.ofObject(obj, namespace, Matcher.Source.ORIGINAL).withoutNamespaceObject();
                 results = validator.review(review, EnforcementPoint.GATOR);
             } catch (InvalidObjectException | ReviewException e) {
-                throw new GatorTestException("reviewing " + Gvk.of(obj) + " " + Kube.describe(obj) + ": " + e.getMessage());
+                throw new GatorTestException("reviewing " + Gvk.of(obj) + " " + JsonFields.describe(obj) + ": " + e.getMessage());
             }
             if (!expander.isEmpty()) {
                 // gator test reviews what objects expand into and reports it on them, as the webhook does.
@@ -95,9 +109,9 @@ public final class GatorTest {
                     results = ResultantReview.withResultants(results, expander.expand(obj), validator, namespace, "",
                             EnforcementPoint.GATOR, false);
                 } catch (ExpansionException e) {
-                    throw new GatorTestException("expanding resource " + Kube.name(obj) + ": " + e.getMessage());
+                    throw new GatorTestException("expanding resource " + JsonFields.name(obj) + ": " + e.getMessage());
                 } catch (InvalidObjectException | ReviewException e) {
-                    throw new GatorTestException("reviewing expanded resource of " + Kube.describe(obj) + ": "
+                    throw new GatorTestException("reviewing expanded resource of " + JsonFields.describe(obj) + ": "
                             + e.getMessage());
                 }
             }

@@ -1,4 +1,4 @@
-package io.portcullis.mutation;
+package io.portcullis.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,9 +6,72 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** Small helpers for reading Jackson trees the way Go's unstructured objects are read. */
-public final class JsonValues {
-    private JsonValues() {
+/**
+ * Reading Kubernetes objects given as Jackson trees, leniently as Go's unstructured getters do: a missing, null or
+ * non-string field reads as {@code ""} (or null where a method says so). The one accessor every package uses, so it
+ * depends on none of them.
+ */
+public final class JsonFields {
+    private JsonFields() {
+    }
+
+    /** The string value, or "" when missing, null or not a string (as Go's NestedString getters answer). */
+    public static String text(JsonNode node) {
+        return node != null && node.isString() ? node.asString() : "";
+    }
+
+    /** The string at {@code field}, or null when it is absent or not a string. */
+    public static String textOrNull(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        return value != null && value.isString() ? value.stringValue() : null;
+    }
+
+    public static String kind(JsonNode object) {
+        return text(object.path("kind"));
+    }
+
+    /** The API group from {@code apiVersion}; {@code ""} for the core group. */
+    public static String group(JsonNode object) {
+        String apiVersion = text(object.path("apiVersion"));
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? "" : apiVersion.substring(0, slash);
+    }
+
+    /** The API version of an object without its group, e.g. {@code v1} for {@code apps/v1}. */
+    public static String version(JsonNode object) {
+        String apiVersion = text(object.path("apiVersion"));
+        return apiVersion.substring(apiVersion.indexOf('/') + 1);
+    }
+
+    public static String name(JsonNode object) {
+        return text(object.path("metadata").path("name"));
+    }
+
+    public static String generateName(JsonNode object) {
+        return text(object.path("metadata").path("generateName"));
+    }
+
+    public static String namespace(JsonNode object) {
+        return text(object.path("metadata").path("namespace"));
+    }
+
+    /** The string-valued labels; a label whose value is not a string is ignored. */
+    public static Map<String, String> labels(JsonNode object) {
+        return stringMap(object.path("metadata"), "labels");
+    }
+
+    /** A core-group Namespace. */
+    public static boolean isNamespace(JsonNode object) {
+        return kind(object).equals("Namespace") && group(object).isEmpty();
+    }
+
+    /** {@code ns/name}, or {@code name} for cluster-scoped objects: for messages. */
+    public static String describe(JsonNode object) {
+        String ns = namespace(object);
+        return ns.isEmpty() ? name(object) : ns + "/" + name(object);
     }
 
     /**
@@ -51,27 +114,6 @@ public final class JsonValues {
             return true;
         }
         return a.equals(b);
-    }
-
-    /** The API group of an object ({@code ""} for the core group), from its {@code apiVersion}. */
-    public static String group(JsonNode object) {
-        String apiVersion = text(object, "apiVersion");
-        return apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
-    }
-
-    /** The API version of an object without its group, e.g. {@code v1} for {@code apps/v1}. */
-    public static String version(JsonNode object) {
-        String apiVersion = text(object, "apiVersion");
-        return apiVersion == null ? "" : apiVersion.substring(apiVersion.indexOf('/') + 1);
-    }
-
-    /** The string at {@code field}, or null when it is absent or not a string. */
-    public static String text(JsonNode node, String field) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.get(field);
-        return value != null && value.isString() ? value.stringValue() : null;
     }
 
     /** The string-to-string map at {@code field} (labels, annotations); non-string values are skipped. */

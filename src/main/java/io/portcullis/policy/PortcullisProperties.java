@@ -1,4 +1,4 @@
-package io.portcullis.webhook;
+package io.portcullis.policy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -34,8 +34,4 @@ public record PortcullisProperties(
         @DefaultValue List<String> exemptNamespaceSuffixes,
         @DefaultValue("true") boolean enableK8sNativeValidation) {
 
-    /** The namespaces Gatekeeper's {@code --exempt-namespace*} options name. */
-    public ExemptNamespaces exempt() {
-        return new ExemptNamespaces(java.util.Set.copyOf(exemptNamespaces), exemptNamespacePrefixes, exemptNamespaceSuffixes);
-    }
 }
