@@ -227,7 +227,8 @@ public final class AuditCommand implements Callable<Integer> {
             policyPaths.addAll(ManifestAudit.files(orEmpty(constraints)));
             policies = ManifestAudit.loadPolicies(policyPaths, compiler);
         }
-        return new ManifestAudit(files).run(policies.validator(), policies.config(), violationsLimit, progress);
+        return new ManifestAudit(files).run(policies.validator(), policies.config(), policies.expansion(),
+                policies.mutation().mutators(), violationsLimit, progress);
     }
 
     private AuditReport auditCluster(TemplateCompiler compiler, PrintWriter err, ProgressLine progress)
