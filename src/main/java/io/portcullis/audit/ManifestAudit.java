@@ -13,7 +13,12 @@ import io.portcullis.constraint.Manifests;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
+import io.portcullis.expansion.ExpansionSystem;
+import io.portcullis.expansion.ExpansionTemplate;
 import io.portcullis.mutation.MutationConfig;
+import io.portcullis.mutation.gatekeeper.Mutator;
+import io.portcullis.mutation.gatekeeper.MutatorSystem;
+import io.portcullis.mutation.gatekeeper.Mutators;
 import io.portcullis.policy.PolicySnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +44,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Namespace is in neither is reviewed without one, as gator does, rather than skipped. As in {@code gator test}
  * ({@link GatorNamespaces}), an object without {@code metadata.namespace} is in no namespace, not in
  * {@code default}, and {@code default} exists even when no file holds it.
+ *
+ * <p>ExpansionTemplates among the files expand the objects as the cluster audit expands them: a Deployment is also
+ * reviewed as the Pod it would create (mutated by the Gatekeeper mutators among the files that take Generated
+ * objects), and that Pod's violations are reported on the Deployment with {@code [Implied by TEMPLATE]}.
  */
 public final class ManifestAudit {
     private final List<Path> files;
@@ -85,13 +94,16 @@ public final class ManifestAudit {
     }
 
     /**
-     * The ConstraintTemplates, constraints and Config among the files, loaded strictly: the first one that does
-     * not load is an error (a one-shot audit should not quietly audit less than asked).
+     * The ConstraintTemplates, constraints, Config, ExpansionTemplates and Gatekeeper mutators among the files,
+     * loaded strictly: the first one that does not load is an error (a one-shot audit should not quietly audit less
+     * than asked).
      */
     public static PolicySnapshot loadPolicies(List<Path> files, TemplateCompiler compiler) throws InvalidInputException {
         Validator validator = new Validator(compiler);
         List<ObjectNode> constraints = new ArrayList<>();
         GatekeeperConfig config = GatekeeperConfig.EMPTY;
+        List<ExpansionTemplate> expansions = new ArrayList<>();
+        List<Mutator> mutators = new ArrayList<>();
         for (Path file : files) {
             for (ObjectNode object : read(file)) {
                 try {
@@ -101,8 +113,13 @@ public final class ManifestAudit {
                         constraints.add(object);
                     } else if (GatekeeperConfig.isConfig(object)) {
                         config = GatekeeperConfig.parse(object);
+                    } else if (ExpansionTemplate.isExpansionTemplate(object)) {
+                        expansions.add(ExpansionTemplate.parse(object));
+                    } else if (Mutators.isMutator(object)) {
+                        mutators.add(Mutators.parse(object));
                     }
-                } catch (InvalidTemplateException | InvalidObjectException e) {
+                } catch (InvalidTemplateException | InvalidObjectException
+                        | ExpansionTemplate.InvalidExpansionTemplateException | Mutators.InvalidMutatorException e) {
                     throw new InvalidInputException(file + ": " + JsonFields.text(object.path("kind")) + " "
                             + JsonFields.name(object) + ": " + e.getMessage());
                 }
@@ -117,12 +134,22 @@ public final class ManifestAudit {
             }
         }
         validator.prepare(Duration.ZERO); // one module for all templates: each object is parsed once
-        return new PolicySnapshot(validator, config, MutationConfig.EMPTY, List.of());
+        return new PolicySnapshot(validator, config, MutationConfig.of(List.of(), List.of(), mutators), List.of(),
+                new ExpansionSystem(expansions));
     }
 
-    /** Audits every object of the files against the validator's constraints. */
+    /** Audits every object of the files against the validator's constraints, without expansion. */
     public AuditReport run(Validator validator, GatekeeperConfig config, int violationsLimit, AuditProgress progress)
             throws InvalidInputException {
+        return run(validator, config, ExpansionSystem.EMPTY, new MutatorSystem(List.of()), violationsLimit, progress);
+    }
+
+    /**
+     * Audits every object of the files against the validator's constraints, and the objects they expand into
+     * with the ExpansionTemplates, mutated by the mutators that take Generated objects.
+     */
+    public AuditReport run(Validator validator, GatekeeperConfig config, ExpansionSystem expansion,
+            MutatorSystem mutators, int violationsLimit, AuditProgress progress) throws InvalidInputException {
         Map<String, JsonNode> namespaces = new HashMap<>();
         for (Path file : files) {
             for (ObjectNode object : read(file)) {
@@ -151,7 +178,8 @@ public final class ManifestAudit {
                 return GatorNamespaces.of(object, this::find);
             }
         };
-        AuditRun run = new AuditRun(clock.instant(), validator, config, lookup, violationsLimit);
+        AuditRun run = new AuditRun(clock.instant(), validator, config, lookup, violationsLimit)
+                .expandWith(expansion, mutators);
         for (Path file : files) {
             progress.update(file.toString(), run.reviewed(), run.violations());
             for (ObjectNode object : read(file)) {

@@ -66,7 +66,8 @@ public final class AuditCommand implements Callable<Integer> {
     boolean enableCel = true;
 
     @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "FILE_OR_DIR",
-            description = "Audit these manifests (.yaml, .yml, .json; directories recursively) instead of a cluster.")
+            description = "Audit these manifests (.yaml, .yml, .json; directories recursively) instead of a cluster; "
+                    + "ExpansionTemplates among them expand their objects (a Deployment is also audited as its Pod).")
     List<Path> filenames;
 
     @Option(names = "--templates-from-cluster", negatable = true, paramLabel = "",
@@ -227,7 +228,8 @@ public final class AuditCommand implements Callable<Integer> {
             policyPaths.addAll(ManifestAudit.files(orEmpty(constraints)));
             policies = ManifestAudit.loadPolicies(policyPaths, compiler);
         }
-        return new ManifestAudit(files).run(policies.validator(), policies.config(), violationsLimit, progress);
+        return new ManifestAudit(files).run(policies.validator(), policies.config(), policies.expansion(),
+                policies.mutation().mutators(), violationsLimit, progress);
     }
 
     private AuditReport auditCluster(TemplateCompiler compiler, PrintWriter err, ProgressLine progress)

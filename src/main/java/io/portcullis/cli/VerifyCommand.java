@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code portcullis verify PATH...}: runs gator test suites ({@code kind: Suite},
  * {@code test.gatekeeper.sh/v1alpha1}) like {@code gator verify}. A directory means every suite under it. Prints
- * a line per case and ends with {@code N passed, N failed}; exits 0 only when nothing failed.
+ * a line per case and ends with {@code N passed, N failed}; exits 0 only when nothing failed. A test's
+ * {@code expansion:} file expands its case objects as gator verify does ({@link VerifyExpansion}).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Run gator test suites (suite.yaml files) against their templates and constraints.")
@@ -57,7 +58,7 @@ public final class VerifyCommand implements Callable<Integer> {
         int passed = 0;
         int failed = 0;
         try (PolicyEngine engine = new PolicyEngine(EngineConfig.defaults())) {
-            SuiteRunner runner = new SuiteRunner(new TemplateCompiler(engine, enableCel));
+            SuiteRunner runner = new SuiteRunner(new TemplateCompiler(engine, enableCel), new VerifyExpansion());
             for (Path path : paths) {
                 List<Suite> suites;
                 try {

@@ -14,10 +14,16 @@ import tools.jackson.databind.node.ObjectNode;
  * constraint are loaded (a test marked {@code invalid} passes only when the constraint fails schema validation);
  * each case then starts from a fresh client with the template, the constraint and the case's inventory, reviews
  * its one object (or AdmissionReview) at the gator enforcement point, and checks every assertion against all
- * results. Compiled templates are shared through the {@link TemplateCompiler}'s cache.
+ * results. A test's {@code expansion:} file (ExpansionTemplates) is loaded once the constraint is known to load;
+ * each case's object (not an AdmissionReview) is then expanded and its resultants' results count with its own, as
+ * gator verify aggregates them. Compiled templates are shared through the {@link TemplateCompiler}'s cache.
  */
 public final class SuiteRunner {
+    private static final String EXPANSION_GROUP = "expansion.gatekeeper.sh";
+    private static final String EXPANSION_KIND = "ExpansionTemplate";
+
     private final TemplateCompiler compiler;
+    private final SuiteExpansion expansion;
 
     /** What happened to one case, or to a whole test that failed before its cases ({@code caseName} null). */
     public record Outcome(Path suite, String test, String caseName, boolean skipped, String error) {
@@ -74,8 +80,14 @@ public final class SuiteRunner {
         }
     }
 
+    /** A runner that refuses tests with an {@code expansion:} file ({@link SuiteExpansion#UNSUPPORTED}). */
     public SuiteRunner(TemplateCompiler compiler) {
+        this(compiler, SuiteExpansion.UNSUPPORTED);
+    }
+
+    public SuiteRunner(TemplateCompiler compiler, SuiteExpansion expansion) {
         this.compiler = compiler;
+        this.expansion = expansion;
     }
 
     public List<Outcome> run(Suite suite, Filter filter) {
@@ -97,9 +109,6 @@ public final class SuiteRunner {
         try {
             template = readTemplate(dir, test.template());
             constraint = readConstraint(dir, test.constraint());
-            if (!test.expansion().isEmpty()) {
-                throw new SuiteException("expansion templates are not supported: " + test.expansion());
-            }
         } catch (SuiteException e) {
             return List.of(testFailure(suite, test, e.getMessage()));
         }
@@ -125,6 +134,13 @@ public final class SuiteRunner {
         if (test.invalid()) {
             return List.of(new Outcome(suite.path(), test.name(), null, false, null));
         }
+        // As gator: the expansion is loaded after the constraint, and an expansion that does not load fails the test.
+        SuiteExpansion.CaseExpansion caseExpansion;
+        try {
+            caseExpansion = test.expansion().isEmpty() ? null : expansion.load(readExpansion(dir, test.expansion()));
+        } catch (SuiteException | SuiteExpansion.ExpansionFailure e) {
+            return List.of(testFailure(suite, test, e.getMessage()));
+        }
 
         List<Outcome> outcomes = new ArrayList<>();
         for (Suite.Case c : test.cases()) {
@@ -134,8 +150,9 @@ public final class SuiteRunner {
             }
             String error;
             try {
-                error = runCase(dir, template, constraint, c);
-            } catch (SuiteException | InvalidTemplateException | InvalidConstraintException | ReviewException e) {
+                error = runCase(dir, template, constraint, caseExpansion, c);
+            } catch (SuiteException | InvalidTemplateException | InvalidConstraintException | ReviewException
+                    | SuiteExpansion.ExpansionFailure e) {
                 error = e.getMessage();
             }
             outcomes.add(new Outcome(suite.path(), test.name(), c.name(), false, error));
@@ -143,9 +160,14 @@ public final class SuiteRunner {
         return outcomes;
     }
 
-    /** Null when every assertion holds, else the first failure. */
-    private String runCase(Path dir, ConstraintTemplate template, JsonNode constraint, Suite.Case c)
-            throws SuiteException, InvalidTemplateException, InvalidConstraintException, ReviewException {
+    /**
+     * Null when every assertion holds, else the first failure.
+     *
+     * @param caseExpansion the test's expansion, or null
+     */
+    private String runCase(Path dir, ConstraintTemplate template, JsonNode constraint,
+            SuiteExpansion.CaseExpansion caseExpansion, Suite.Case c) throws SuiteException, InvalidTemplateException,
+            InvalidConstraintException, ReviewException, SuiteExpansion.ExpansionFailure {
         if (c.object().isEmpty()) {
             throw new SuiteException("invalid test case: must define object");
         }
@@ -172,9 +194,14 @@ public final class SuiteRunner {
                 }
             }
         }
-        Review review = review(objects.getFirst());
+        ObjectNode object = objects.getFirst();
+        List<Result> results = validator.review(review(object), EnforcementPoint.GATOR);
+        // gator expands case objects only, never an AdmissionReview's object.
+        if (caseExpansion != null && !isAdmissionReview(object)) {
+            results = caseExpansion.withResultants(object, results, validator);
+        }
         List<String> messages = new ArrayList<>();
-        for (Result r : validator.review(review, EnforcementPoint.GATOR)) {
+        for (Result r : results) {
             messages.add(r.msg());
         }
         for (Suite.Assertion a : c.assertions()) {
@@ -186,10 +213,14 @@ public final class SuiteRunner {
         return null;
     }
 
-    private static Review review(ObjectNode object) throws SuiteException {
+    private static boolean isAdmissionReview(ObjectNode object) {
         Gvk gvk = Gvk.of(object);
+        return gvk.kind().equals("AdmissionReview") && gvk.group().equals("admission.k8s.io");
+    }
+
+    private static Review review(ObjectNode object) throws SuiteException {
         try {
-            if (gvk.kind().equals("AdmissionReview") && gvk.group().equals("admission.k8s.io")) {
+            if (isAdmissionReview(object)) {
                 for (String field : List.copyOf(object.propertyNames())) {
                     if (!List.of("apiVersion", "kind", "request", "response").contains(field)) {
                         throw new SuiteException("invalid AdmissionReview: unable to convert to an AdmissionReview object, "
@@ -245,6 +276,27 @@ public final class SuiteRunner {
             throw new SuiteException(path + " defines " + objects.size() + " objects, want one constraint");
         }
         return objects.getFirst();
+    }
+
+    /** gator's ReadExpansions: at least one object, and every one an ExpansionTemplate. */
+    private static List<ObjectNode> readExpansion(Path dir, String path) throws SuiteException {
+        Path file = resolve(dir, path);
+        List<ObjectNode> objects;
+        try {
+            objects = Manifests.readObjects(file);
+        } catch (ManifestException e) {
+            throw new SuiteException("reading ExpansionTemplate from \"" + file + "\": " + e.getMessage());
+        }
+        if (objects.isEmpty()) {
+            throw new SuiteException("not an Expansion Template: \"" + file + "\"");
+        }
+        for (ObjectNode object : objects) {
+            Gvk gvk = Gvk.of(object);
+            if (!gvk.group().equals(EXPANSION_GROUP) || !gvk.kind().equals(EXPANSION_KIND)) {
+                throw new SuiteException("not an Expansion Template: \"" + file + "\"");
+            }
+        }
+        return objects;
     }
 
     private static Path resolve(Path dir, String path) throws SuiteException {

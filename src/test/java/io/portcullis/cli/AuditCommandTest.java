@@ -193,6 +193,68 @@ class AuditCommandTest {
         assertThat(report.at("/constraints/0/violations/0/namespace").isMissingNode()).isTrue();
     }
 
+    /**
+     * ExpansionTemplates among the files: a Deployment is also audited as the Pod it would create, mutated by the
+     * mutators among the files that take Generated objects, and that Pod's violations are reported on the Deployment
+     * with the template's prefix and enforcementAction, as the cluster audit reports them.
+     */
+    @Test
+    void deploymentsAreAuditedAsThePodsTheyWouldCreate() throws IOException {
+        Files.delete(objects.resolve("list.yml"));
+        Files.writeString(objects.resolve("objects.yaml"), OBJECTS.replace("name: unowned", "name: unowned, labels: {owner: x}"));
+        Files.writeString(objects.resolve("deployments.yaml"), """
+                apiVersion: expansion.gatekeeper.sh/v1beta1
+                kind: ExpansionTemplate
+                metadata: {name: expand-deployments}
+                spec:
+                  applyTo: [{groups: [apps], kinds: [Deployment], versions: [v1]}]
+                  templateSource: spec.template
+                  generatedGVK: {kind: Pod, group: "", version: v1}
+                  enforcementAction: warn
+                ---
+                apiVersion: mutations.gatekeeper.sh/v1
+                kind: AssignMetadata
+                metadata: {name: owner-of-generated-billing-pods}
+                spec:
+                  match:
+                    source: Generated
+                    kinds: [{apiGroups: [""], kinds: [Pod]}]
+                    labelSelector: {matchLabels: {app: billing}}
+                  location: metadata.labels.owner
+                  parameters: {assign: {value: billing-team}}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: team-a}
+                spec:
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {containers: [{name: app, image: nginx}]}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: billing, namespace: team-a}
+                spec:
+                  template:
+                    metadata: {labels: {app: billing}}
+                    spec: {containers: [{name: app, image: nginx}]}
+                """);
+
+        Run run = auditObjects("--fail-on-violations");
+
+        assertThat(run.exitCode()).as("the Pod's violation is a warning: the template says so").isZero();
+        assertThat(run.out().lines().toList()).contains(
+                "K8sRequiredOwner/pods-need-owner               deny    1",
+                "K8sRequiredOwner/pods-need-owner               Deployment.apps team-a/web  "
+                        + "[Implied by expand-deployments] Pod web-pod has no owner label");
+        assertThat(run.out()).doesNotContain("billing");
+        assertThat(run.err()).contains("audited 8 objects in ").contains(": 2 violations");
+        JsonNode report = JsonMapper.builder().build().readTree(auditObjects("-o", "json").out());
+        JsonNode implied = report.at("/constraints/1/violations/0");
+        assertThat(implied.get("kind").asString()).isEqualTo("Deployment");
+        assertThat(implied.get("enforcementAction").asString()).isEqualTo("warn");
+    }
+
     @Test
     void policiesMayComeWithTheObjects() throws IOException {
         Files.writeString(objects.resolve("template.yaml"), TEMPLATE);

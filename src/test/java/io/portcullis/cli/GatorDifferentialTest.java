@@ -162,6 +162,78 @@ class GatorDifferentialTest {
         assertThat(ALLOWED_DIFFERENCES.keySet()).as("allow-list entries without a difference").isSubsetOf(allowedUsed);
     }
 
+    /**
+     * {@code portcullis verify} against the real {@code gator verify} on the suites with an {@code expansion:} file:
+     * the same tests and cases, the same outcome for each, and for a failing case the same reason (which shows the
+     * {@code [Implied by ...]} messages). A failing test's reason names a path, which gator prints relative to /, so
+     * only its outcome is compared.
+     */
+    @Test
+    void portcullisVerifyAgreesWithGatorOnExpansionSuites() throws Exception {
+        Path gator = gatorBinary();
+        for (String name : List.of("expansion", "expansion-failing")) {
+            Path dir = Path.of(GatorDifferentialTest.class.getResource("/constraint/suites/" + name).toURI());
+            Process p = new ProcessBuilder(gator.toString(), "verify", "-v", dir.toString())
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String gatorOut = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(new VerifyCommand());
+            cli.setOut(new PrintWriter(out));
+            cli.setErr(new PrintWriter(new StringWriter()));
+            int code = cli.execute(dir.toString());
+
+            Map<String, String> fromGator = gatorVerifyOutcomes(gatorOut);
+            assertThat(fromGator).as(gatorOut).isNotEmpty();
+            assertThat(portcullisVerifyOutcomes(out.toString())).as(name + ": portcullis\n" + out + "\ngator\n" + gatorOut)
+                    .isEqualTo(fromGator);
+            assertThat(code).as(name + ": exit code").isEqualTo(p.exitValue() == 0 ? 0 : 1);
+        }
+    }
+
+    /**
+     * gator verify -v's outcomes by {@code test/case} (or {@code test} for a test without cases run): PASS, or
+     * FAIL and, for a case, the reason on the next line. A test's own line after its cases only sums them up.
+     */
+    static Map<String, String> gatorVerifyOutcomes(String out) {
+        Map<String, String> outcomes = new TreeMap<>();
+        List<String> lines = out.lines().toList();
+        String test = null;
+        boolean hadCases = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("=== RUN   ")) {
+                test = line.substring("=== RUN   ".length());
+                hadCases = false;
+            } else if (line.startsWith("    --- PASS: ") || line.startsWith("    --- FAIL: ")) {
+                hadCases = true;
+                String caseName = line.substring(14, line.indexOf('\t'));
+                boolean failed = line.startsWith("    --- FAIL");
+                outcomes.put(test + "/" + caseName, failed ? "FAIL " + lines.get(i + 1).strip() : "PASS");
+            } else if ((line.startsWith("--- PASS: ") || line.startsWith("--- FAIL: ")) && !hadCases) {
+                outcomes.put(line.substring(10, line.indexOf('\t')), line.substring(4, 8));
+            }
+        }
+        return outcomes;
+    }
+
+    /** portcullis verify's outcomes, keyed and worded as {@link #gatorVerifyOutcomes}. */
+    static Map<String, String> portcullisVerifyOutcomes(String out) {
+        Map<String, String> outcomes = new TreeMap<>();
+        List<String> lines = out.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("--- PASS: ") || line.startsWith("--- FAIL: ")) {
+                String label = line.substring(10, line.indexOf('\t'));
+                boolean failed = line.startsWith("--- FAIL");
+                outcomes.put(label, !failed ? "PASS" : label.contains("/") ? "FAIL " + lines.get(i + 1).strip() : "FAIL");
+            }
+        }
+        return outcomes;
+    }
+
     // ---- the corpus
 
     /** One batch per suite test with cases: AdmissionReview case objects (gator verify only) are left out. */

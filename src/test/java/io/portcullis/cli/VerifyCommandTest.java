@@ -92,6 +92,33 @@ class VerifyCommandTest {
         assertThat(run.lines().getLast()).isEqualTo("0 passed, 1 failed");
     }
 
+    /** A test's expansion file: a Deployment is also reviewed as its Pod, as gator verify reviews it. */
+    @Test
+    void expansionCasesCountTheViolationsOfWhatTheObjectExpandsInto() throws Exception {
+        Run run = verify(suites("expansion"));
+        assertThat(run.lines()).filteredOn(l -> l.startsWith("--- ")).containsExactly(
+                "--- PASS: pods-of-deployments/allowed-deployment\t(" + suites("expansion") + "/suite.yaml)",
+                "--- PASS: pods-of-deployments/disallowed-deployment\t(" + suites("expansion") + "/suite.yaml)",
+                "--- PASS: pods-of-deployments/a-pod-is-reviewed-as-itself\t(" + suites("expansion") + "/suite.yaml)",
+                "--- PASS: without-expansion/a-deployment-is-not-a-pod\t(" + suites("expansion") + "/suite.yaml)");
+        assertThat(run.lines().getLast()).isEqualTo("4 passed, 0 failed");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void expansionFailuresShowTheImpliedMessagesOrWhyTheTemplatesDoNotLoad() throws Exception {
+        String dir = suites("expansion-failing");
+        Run run = verify(dir);
+        assertThat(run.lines()).containsSubsequence(
+                "--- FAIL: wrong-expectation/expects-no-violation\t(" + dir + "/suite.yaml)",
+                "        unexpected number of violations: got 1 violations but want none: got messages "
+                        + "[[Implied by expand-deployments] container \"app\" uses the disallowed tag \"latest\"]",
+                "--- FAIL: not-an-expansion-template\t(" + dir + "/suite.yaml)",
+                "        not an Expansion Template: \"" + dir + "/not-an-expansion.yaml\"");
+        assertThat(run.lines().getLast()).isEqualTo("0 passed, 2 failed");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
     @Test
     void aMissingPathFails() {
         Run run = verify("/no/such/dir");

@@ -49,6 +49,14 @@ class SuiteRunnerTest {
                 .isEqualTo("constraint is valid: got no error but want a schema validation failure");
     }
 
+    /** Expansion is the caller's to supply (cli's VerifyExpansion); without it a test naming one fails. */
+    @Test
+    void aRunnerWithoutExpansionFailsTestsThatNameAnExpansionFile() throws Exception {
+        Map<String, SuiteRunner.Outcome> outcomes = run("expansion", SuiteRunner.Filter.ALL);
+        assertThat(outcomes.get("pods-of-deployments").error()).isEqualTo("expansion templates are not supported");
+        assertThat(outcomes.get("without-expansion/a-deployment-is-not-a-pod").passed()).isTrue();
+    }
+
     @Test
     void runFilterSelectsTestsAndCases() throws Exception {
         Map<String, SuiteRunner.Outcome> byCase = run("passing", SuiteRunner.Filter.parse("unowned"));
