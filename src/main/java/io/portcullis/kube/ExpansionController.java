@@ -14,8 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Gatekeeper's ExpansionTemplates from the cluster (cluster-scoped, read at the version the installed CRD stores):
  * any change rebuilds the {@link ExpansionSystem}, once per burst of events. A template Gatekeeper would refuse is
- * left out and reported as a problem. Each template gets this replica's {@code status.byPod} entry, with Gatekeeper's
- * error when it was refused; only entries that changed are written. Without the CRD nothing is expanded, and that is reported too.
+ * left out and reported as a problem. Each template gets this replica's {@code status.byPod} entry, with
+ * Gatekeeper's error when it was refused; only entries that changed are written. Without the CRD nothing is
+ * expanded, and that is reported too.
  */
 final class ExpansionController {
     private static final MutationController.Kind KIND = new MutationController.Kind(ExpansionTemplate.KIND,

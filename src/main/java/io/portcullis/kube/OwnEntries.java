@@ -37,7 +37,7 @@ final class OwnEntries {
                 status -> ByPod.merge(status, entry, cluster.livePods().get()));
     }
 
-    /** Forgets the objects that are gone, so one re-created under the same name is written again. */
+    /** Forgets the entries of objects that are gone (a re-created object has a new UID, so a new entry anyway). */
     void retainOnly(Set<String> keys) {
         written.keySet().retainAll(keys);
     }
