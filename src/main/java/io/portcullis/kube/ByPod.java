@@ -13,7 +13,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Gatekeeper's per-pod status entries ({@code status.byPod[]}, behaviour notes §1.3 and §2.6). Gatekeeper has each
+ * Gatekeeper's per-pod status entries ({@code status.byPod[]}, behaviour notes §1.3, §2.6, §5.1, §7.1): templates,
+ * constraints, mutators, ExpansionTemplates and the Config. Gatekeeper has each
  * pod write a pod-status object that an aggregator folds into the list; here each replica merges its own entry into
  * the list directly (optimistically, on the resource version), keeping the others' entries sorted by id, and drops
  * entries of pods that no longer exist.
@@ -51,6 +52,34 @@ final class ByPod {
         ObjectNode entry = base(identity, provider);
         entry.put("providerUID", KubeJson.uid(provider));
         entry.put("active", active);
+        return entry;
+    }
+
+    /**
+     * A mutator's entry (Gatekeeper's MutatorPodStatusStatus): {@code enforced} false, with the reason in
+     * {@code errors}, when this replica refused the mutator or skips it for a schema conflict.
+     */
+    static ObjectNode mutatorEntry(Identity identity, JsonNode mutator, boolean enforced, List<ObjectNode> errors) {
+        ObjectNode entry = base(identity, mutator);
+        entry.put("mutatorUID", KubeJson.uid(mutator));
+        entry.put("enforced", enforced);
+        addErrors(entry, errors);
+        return entry;
+    }
+
+    /** An ExpansionTemplate's entry (Gatekeeper's ExpansionTemplatePodStatusStatus). */
+    static ObjectNode expansionTemplateEntry(Identity identity, JsonNode template, List<ObjectNode> errors) {
+        ObjectNode entry = base(identity, template);
+        entry.put("templateUID", KubeJson.uid(template));
+        addErrors(entry, errors);
+        return entry;
+    }
+
+    /** The Config's entry (Gatekeeper's ConfigPodStatusStatus). */
+    static ObjectNode configEntry(Identity identity, JsonNode config, List<ObjectNode> errors) {
+        ObjectNode entry = base(identity, config);
+        entry.put("configUID", KubeJson.uid(config));
+        addErrors(entry, errors);
         return entry;
     }
 
@@ -110,6 +139,19 @@ final class ByPod {
         ObjectNode error = NODES.objectNode();
         if (code != null && !code.isEmpty()) {
             error.put("code", code);
+        }
+        error.put("message", message);
+        return error;
+    }
+
+    /**
+     * An error of the kinds whose errors carry a {@code type} rather than a {@code code} (mutators, ExpansionTemplates,
+     * Config); Gatekeeper leaves the type out unless it is a known class of error.
+     */
+    static ObjectNode typedError(String type, String message) {
+        ObjectNode error = NODES.objectNode();
+        if (type != null && !type.isEmpty()) {
+            error.put("type", type);
         }
         error.put("message", message);
         return error;

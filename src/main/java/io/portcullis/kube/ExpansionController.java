@@ -1,7 +1,9 @@
 package io.portcullis.kube;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.json.JsonFields;
@@ -12,7 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Gatekeeper's ExpansionTemplates from the cluster (cluster-scoped, read at the version the installed CRD stores):
  * any change rebuilds the {@link ExpansionSystem}, once per burst of events. A template Gatekeeper would refuse is
- * left out and reported as a problem. Without the CRD nothing is expanded, and that is reported too.
+ * left out and reported as a problem. Each template gets this replica's {@code status.byPod} entry, with
+ * Gatekeeper's error when it was refused; only entries that changed are written. Without the CRD nothing is
+ * expanded, and that is reported too.
  */
 final class ExpansionController {
     private static final MutationController.Kind KIND = new MutationController.Kind(ExpansionTemplate.KIND,
@@ -21,6 +25,7 @@ final class ExpansionController {
     private final Cluster cluster;
     private final CrdInstaller crds;
     private final WorkQueue queue;
+    private final OwnEntries entries;
     private volatile Informer informer;
     private volatile ExpansionSystem system = ExpansionSystem.EMPTY;
     /** Whether a rebuild has read the informer's complete first list. */
@@ -30,6 +35,7 @@ final class ExpansionController {
         this.cluster = cluster;
         this.crds = crds;
         this.queue = queue;
+        this.entries = new OwnEntries(cluster);
     }
 
     void start() {
@@ -77,13 +83,19 @@ final class ExpansionController {
         boolean fullList = informer.synced();
         cluster.problems().clear("expansion template ");
         List<ExpansionTemplate> templates = new ArrayList<>();
+        Set<String> present = new HashSet<>();
         for (ObjectNode object : informer.objects()) {
+            List<ObjectNode> errors = List.of();
             try {
                 templates.add(ExpansionTemplate.parse(object));
             } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
                 cluster.problems().set("expansion template " + JsonFields.name(object), e.getMessage());
+                errors = List.of(ByPod.typedError(null, e.getMessage()));
             }
+            present.add(OwnEntries.key(informer.context(), object));
+            entries.write(informer.context(), object, ByPod.expansionTemplateEntry(cluster.identity(), object, errors));
         }
+        entries.retainOnly(present);
         system = new ExpansionSystem(templates);
         builtFromFullList |= fullList;
     }

@@ -25,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code config} in our namespace and every SyncSet say which kinds to replicate (the union); one informer per kind
  * feeds the {@link Validator}'s inventory, leaving out namespaces the Config excludes from {@code sync}. Namespaces
  * are always watched, as namespaceSelector and the request's Namespace need them, but they are in
- * {@code data.inventory} only when the Config or a SyncSet asks for them, as in Gatekeeper.
+ * {@code data.inventory} only when the Config or a SyncSet asks for them, as in Gatekeeper. The Config gets this
+ * replica's {@code status.byPod} entry; SyncSets get none, as Gatekeeper's have no status.
  *
  * <p>All of it runs on one thread of its own work queue, in the order the events came, except that a newer event
  * of an object replaces its older one still waiting.
@@ -45,6 +46,7 @@ final class InventoryController {
     private final String namespace;
     private final ResourceResolver resolver;
     private final WorkQueue queue;
+    private final OwnEntries entries;
     /** Kinds synced into data.inventory; changed on the queue's thread, read by the readiness check. */
     private final Map<Gvk, Informer> synced = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** Informers whose first list has been handled on the queue. */
@@ -52,6 +54,9 @@ final class InventoryController {
     private final Set<Gvk> unresolved = new LinkedHashSet<>();
     private final Map<String, List<Gvk>> syncSets = new HashMap<>();
     private volatile GatekeeperConfig config = GatekeeperConfig.EMPTY;
+    /** The Config object last handled (null: none), and why it was refused (null: it was not). */
+    private ObjectNode configObject;
+    private String configRefused;
     private volatile Informer configs;
     private volatile Informer syncSetInformer;
     private volatile Informer namespaces;
@@ -64,6 +69,7 @@ final class InventoryController {
         this.queue = queue;
         this.validator = validator;
         this.namespace = namespace;
+        this.entries = new OwnEntries(cluster);
         this.resolver = new ResourceResolver(cluster.client(), cluster.json());
     }
 
@@ -147,20 +153,53 @@ final class InventoryController {
                     GatekeeperConfig.NAME);
             return;
         }
+        if (configObject != null && KubeJson.uid(configObject).equals(KubeJson.uid(object))
+                && KubeJson.generation(configObject) == KubeJson.generation(object)) {
+            return;  // a status write (ours or another replica's) changes neither uid nor generation
+        }
+        configObject = object;
         try {
             config = GatekeeperConfig.parse(object);
+            configRefused = null;
             cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
         } catch (InvalidObjectException e) {
+            configRefused = e.getMessage();
             cluster.problems().set("Config " + GatekeeperConfig.NAME, e.getMessage());
+            writeConfigStatus();
             return;
         }
         updateWatches();
         resyncAll();
     }
 
+    /**
+     * The Config's {@code status.byPod} entry for this replica, as Gatekeeper's config controller writes it: an
+     * error when the Config was refused or a kind it syncs cannot be watched (Gatekeeper's "error establishing
+     * watches"), none once it can. Written only when it changed.
+     */
+    private void writeConfigStatus() {
+        if (configObject == null) {
+            return;
+        }
+        List<ObjectNode> errors = new ArrayList<>();
+        if (configRefused != null) {
+            errors.add(ByPod.typedError(null, configRefused));
+        } else {
+            List<String> failed = config.syncOnly().stream().filter(unresolved::contains)
+                    .map(g -> g + ": no such resource in the cluster").toList();
+            if (!failed.isEmpty()) {
+                errors.add(ByPod.typedError(null, "error establishing watches: " + String.join("; ", failed)));
+            }
+        }
+        entries.write(CONFIGS, configObject, ByPod.configEntry(cluster.identity(), configObject, errors));
+    }
+
     private void configDeleted(ObjectNode object) {
         if (GatekeeperConfig.NAME.equals(JsonFields.name(object)) && configs.get(namespace, GatekeeperConfig.NAME) == null) {
             config = GatekeeperConfig.EMPTY;
+            configObject = null;
+            configRefused = null;
+            entries.retainOnly(Set.of());
             cluster.problems().set("Config " + GatekeeperConfig.NAME, null);
             updateWatches();
             resyncAll();
@@ -227,6 +266,7 @@ final class InventoryController {
                 updateWatches();
             });
         }
+        writeConfigStatus();
     }
 
     private Informer watchKind(Gvk gvk, ResourceDefinitionContext context, boolean applyExclusions) {

@@ -22,6 +22,9 @@ final class ProviderController {
     static final MutationController.Kind KIND = new MutationController.Kind(Provider.KIND, Provider.GROUP, "providers",
             false, List.of("v1beta1", "v1alpha1"));
 
+    /** The key of the work that marks the first list done: readiness is checked after every piece of work. */
+    private static final Object SYNCED = new Object();
+
     private final Cluster cluster;
     private final CrdInstaller crds;
     private final Providers providers;
@@ -62,7 +65,7 @@ final class ProviderController {
                             cluster.problems().set("Provider " + name, null);
                         });
                     }
-                }, () -> { });
+                }, () -> queue.submit(SYNCED, "Providers listed", () -> { }));
     }
 
     void stop() {

@@ -424,6 +424,17 @@ class PortcullisE2EIT {
             Kubectl.Result created = plane.kubectlWithInput(deployment, "create", "-f", "-");
             assertThat(created.exitCode()).as(created.stderr()).isNotZero();
             assertThat(kube.apps().deployments().inNamespace(APPS).withName("web").get()).isNull();
+
+            // status.byPod: this replica's entry, written through the status subresource with k8s/rbac.yaml's rights.
+            ResourceDefinitionContext templates = context("expansion.gatekeeper.sh", "v1beta1", "ExpansionTemplate",
+                    "expansiontemplate", false);
+            JsonNode written = await("the ExpansionTemplate's byPod", () -> {
+                JsonNode found = get(templates, null, "expand-deployments");
+                return found.at("/status/byPod/0/id").asString("").equals(REPLICA) ? found : null;
+            });
+            assertThat(written.at("/status/byPod/0/templateUID").asString()).isEqualTo(uid(written));
+            assertThat(written.at("/status/byPod/0/observedGeneration").asLong()).isEqualTo(1);
+            assertThat(written.at("/status/byPod/0/errors").isMissingNode()).isTrue();
         } finally {
             plane.kubectl("delete", "expansiontemplate", "expand-deployments").orThrow();
         }
@@ -710,6 +721,11 @@ class PortcullisE2EIT {
         assertThat(sidecar.getSeLinuxOptions()).isNull();
         assertThat(created.getSpec().getSecurityContext().getSeccompProfile()).isNull();
         assertThat(created.getMetadata().getLabels()).containsEntry("team", "e2e");
+        // The mutator's status.byPod says this replica enforces it.
+        JsonNode mutator = awaitEnforced(context("mutations.gatekeeper.sh", "v1", "AssignMetadata", "assignmetadata",
+                false), "e2e-team-label");
+        assertThat(mutator.at("/status/byPod/0/mutatorUID").asString()).isEqualTo(uid(mutator));
+        assertThat(mutator.at("/status/byPod/0/errors").isMissingNode()).isTrue();
 
         // The bound profile is what let the pod past the seccomp constraint: the same pod outside a binding
         // namespace is refused.
