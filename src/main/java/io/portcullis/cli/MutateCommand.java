@@ -5,7 +5,7 @@ import io.portcullis.json.JsonFields;
 import io.portcullis.mutation.MutationConfig;
 import io.portcullis.mutation.MutationConfigLoader;
 import io.portcullis.mutation.MutationConfigLoader.MutationConfigException;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.MutationRequest;
 import io.portcullis.mutation.MutationResult;
 import io.portcullis.mutation.YamlDocuments;

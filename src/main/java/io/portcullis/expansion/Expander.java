@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.gatekeeper.Mutator;
 import io.portcullis.mutation.gatekeeper.MutatorSystem;
 import io.portcullis.mutation.gatekeeper.Mutators;

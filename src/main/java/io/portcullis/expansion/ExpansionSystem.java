@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.gatekeeper.MutatorSystem;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

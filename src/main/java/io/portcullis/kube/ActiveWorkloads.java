@@ -1,7 +1,7 @@
 package io.portcullis.kube;
 
 import io.portcullis.json.JsonFields;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.profiles.ProfileBinder;
 import io.portcullis.mutation.profiles.ProfileBinding;
 import io.portcullis.mutation.profiles.ProfileCatalog;

@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import io.portcullis.mutation.gatekeeper.MutatorId;

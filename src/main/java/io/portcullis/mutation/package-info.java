@@ -8,7 +8,7 @@
  * {@link io.portcullis.mutation.MutationConfigLoader}, or built with {@code MutationConfig.of} from objects parsed
  * by {@link io.portcullis.mutation.gatekeeper.Mutators#parse} and
  * {@link io.portcullis.mutation.profiles.SpoResources}), and returns a {@link io.portcullis.mutation.MutationResult}
- * or throws {@link io.portcullis.mutation.MutationException} when the request must be rejected.
+ * or throws {@link io.portcullis.mutation.error.MutationException} when the request must be rejected.
  *
  * <p>Subpackages: {@code gatekeeper} (location paths, the four mutator kinds, ordering, convergence, schema
  * conflicts), {@code profiles} (SPO's profile and binding types, the binder). Mutators' {@code match} is

@@ -7,7 +7,7 @@ import io.portcullis.admission.AdmissionResponse;
 import io.portcullis.admission.Operation;
 import io.portcullis.constraint.GatekeeperConfig;
 import io.portcullis.mutation.AdmissionMutator;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.MutationRequest;
 import io.portcullis.mutation.MutationResult;
 import io.portcullis.policy.ActivePolicies;

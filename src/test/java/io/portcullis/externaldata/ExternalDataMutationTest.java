@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.mutation.AdmissionMutator;
 import io.portcullis.mutation.MutationConfig;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.MutationRequest;
 import io.portcullis.mutation.MutationResult;
 import io.portcullis.mutation.YamlDocuments;

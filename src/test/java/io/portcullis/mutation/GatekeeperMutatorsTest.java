@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.mutation.error.MutationException;
 import static io.portcullis.mutation.TestObjects.assertPatchAndIdempotence;
 import static io.portcullis.mutation.TestObjects.json;
 import static io.portcullis.mutation.TestObjects.namespace;

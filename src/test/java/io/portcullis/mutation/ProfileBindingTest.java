@@ -1,5 +1,6 @@
 package io.portcullis.mutation;
 
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.json.JsonFields;
 import static io.portcullis.mutation.TestObjects.assertPatchAndIdempotence;
 import static io.portcullis.mutation.TestObjects.json;

@@ -1,6 +1,6 @@
 package io.portcullis.mutation.gatekeeper;
 
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -2,7 +2,7 @@ package io.portcullis.mutation.gatekeeper;
 
 import io.portcullis.match.Match;
 import io.portcullis.json.JsonFields;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

@@ -3,7 +3,7 @@ package io.portcullis.mutation.gatekeeper;
 import io.portcullis.match.MatchException;
 import io.portcullis.match.Matcher;
 import io.portcullis.json.JsonFields;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;

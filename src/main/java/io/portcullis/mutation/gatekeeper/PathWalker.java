@@ -1,6 +1,6 @@
 package io.portcullis.mutation.gatekeeper;
 
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import io.portcullis.mutation.gatekeeper.Location.Field;
 import io.portcullis.mutation.gatekeeper.Location.ListEntry;
 import java.util.ArrayList;

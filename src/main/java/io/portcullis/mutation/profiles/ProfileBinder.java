@@ -2,7 +2,7 @@ package io.portcullis.mutation.profiles;
 
 import io.portcullis.match.LabelSelector;
 import io.portcullis.json.JsonFields;
-import io.portcullis.mutation.MutationException;
+import io.portcullis.mutation.error.MutationException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

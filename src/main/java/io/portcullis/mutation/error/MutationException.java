@@ -1,4 +1,4 @@
-package io.portcullis.mutation;
+package io.portcullis.mutation.error;
 
 /**
  * The object cannot be mutated and the request must be rejected: a mutator failed on it (type mismatch along its
