@@ -123,10 +123,15 @@ public final class DeadlineRunner implements AutoCloseable {
         }
         CompletableFuture<AdmissionResponse> result = new CompletableFuture<>();
         ScheduledFuture<?> timer = deadlines.schedule(() -> {
+            // A job still waiting is dropped before the answer goes out, so that whatever it holds is released by
+            // the time the caller sees the answer; a running one is interrupted only once the answer is ours.
+            boolean dropped = job.drop();
             if (result.complete(overran(what, deadline))) {
-                boolean started = job.abandon();
+                if (!dropped) {
+                    job.interrupt();
+                }
                 log.warn("{} uid={} {} the {} deadline; answered with an error", what, request.uid(),
-                        started ? "overran" : "waited for a handler thread past", deadline);
+                        dropped ? "waited for a handler thread past" : "overran", deadline);
             }
         }, Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         job.answer.whenComplete((response, failure) -> {
@@ -219,23 +224,24 @@ public final class DeadlineRunner implements AutoCloseable {
             }
         }
 
-        /**
-         * The answer is due: a job still waiting is dropped (and never runs), a running one is interrupted.
-         * Returns whether it had started.
-         */
-        boolean abandon() {
+        /** The answer is due: a job still waiting never runs. Returns whether it was still waiting. */
+        boolean drop() {
             if (state.compareAndSet(QUEUED, DROPPED)) {
                 pool.remove(this);
                 whenDone.run();
-                return false;
+                return true;
             }
+            return false;
+        }
+
+        /** The answer is due and the job has started: its handler is interrupted, and it stops if it has not yet. */
+        void interrupt() {
             synchronized (this) {
                 abandoned = true;
                 if (runner != null) {
                     runner.interrupt();
                 }
             }
-            return true;
         }
     }
 
