@@ -12,16 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that does all the work of the cluster source: informer events, compiles, CRD and inventory changes.
- * With one thread no controller needs a lock, and an event for a constraint can never overtake the event for its
- * template. A failing task is logged and does not stop the thread. After every task {@code afterEach} runs (the
- * source publishes its snapshot and checks readiness there).
+ * The one thread of the {@link WorkloadTracker}: its informer events, debounced recomputations and writes. The
+ * policy controllers have work queues of their own ({@link WorkQueue}); the tracker needs no per-key queue, as it
+ * only marks namespaces dirty and recomputes them together, and one thread lets its bookkeeping go without locks.
+ * A failing task is logged and does not stop the thread.
  */
 final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final ScheduledExecutorService executor;
-    private volatile Runnable afterEach = () -> { };
 
     Worker(String name) {
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -29,10 +28,6 @@ final class Worker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    void afterEach(Runnable hook) {
-        this.afterEach = hook;
     }
 
     void submit(String what, Runnable task) {
@@ -72,11 +67,6 @@ final class Worker implements AutoCloseable {
             task.run();
         } catch (RuntimeException e) {
             log.error("{} failed", what, e);
-        }
-        try {
-            afterEach.run();
-        } catch (RuntimeException e) {
-            log.error("publishing the policy snapshot failed", e);
         }
     }
 
