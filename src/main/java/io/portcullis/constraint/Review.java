@@ -1,5 +1,7 @@
 package io.portcullis.constraint;
 
+import io.portcullis.admission.AdmissionRequest;
+import io.portcullis.admission.UserInfo;
 import io.portcullis.json.JsonFields;
 import io.portcullis.match.Matcher;
 import java.util.Set;
@@ -28,9 +30,46 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
             "oldObject", "dryRun", "options");
 
     /**
-     * A review of an admission request (the {@code request} of an AdmissionReview, v1 or v1beta1). Namespace
-     * objects lose {@code request.namespace} (Gatekeeper issue #792), so they count as cluster-scoped; DELETE gets
+     * A review of an admission request as the webhook read it ({@link io.portcullis.admission.AdmissionReviewReader}
+     * checked its fields' types): rendered from those fields, not read again from the JSON. Namespace objects lose
+     * {@code request.namespace} (Gatekeeper issue #792), so they count as cluster-scoped; DELETE gets
      * {@code oldObject} copied into {@code object}.
+     *
+     * @param namespace the request namespace's Namespace object, or null
+     */
+    public static Review ofAdmissionRequest(AdmissionRequest request, JsonNode namespace) throws InvalidObjectException {
+        if (request.object().isNull() && request.oldObject().isNull()) {
+            throw new InvalidObjectException("AdmissionRequest does not contain an \"object\" or \"oldObject\" to review");
+        }
+        // Go's pointer fields: present in the JSON (even when empty) or omitted, which the typed request cannot say.
+        ObjectNode raw = request.raw();
+        UserInfo user = request.userInfo();
+        ObjectNode userInfo = NODES.objectNode();
+        putIfNotEmpty(userInfo, "username", user.username());
+        putIfNotEmpty(userInfo, "uid", user.uid());
+        if (!user.groups().isEmpty()) {
+            user.groups().forEach(userInfo.putArray("groups")::add);
+        }
+        if (!user.extra().isEmpty()) {
+            ObjectNode extra = userInfo.putObject("extra");
+            user.extra().forEach((key, values) -> values.forEach(extra.withArrayProperty(key)::add));
+        }
+        return render(new Fields(request.uid(),
+                gvk(request.kind().group(), request.kind().version(), "kind", request.kind().kind()),
+                gvk(request.resource().group(), request.resource().version(), "resource", request.resource().resource()),
+                request.subResource(),
+                raw.path("requestKind").isObject() ? gvk(request.requestKind().group(),
+                        request.requestKind().version(), "kind", request.requestKind().kind()) : null,
+                raw.path("requestResource").isObject() ? gvk(request.requestResource().group(),
+                        request.requestResource().version(), "resource", request.requestResource().resource()) : null,
+                request.requestSubResource(), request.name(), request.namespace(), request.operation().name(),
+                userInfo, request.object(), request.oldObject(),
+                raw.path("dryRun").isBoolean() ? request.dryRun() : null, request.options()), namespace);
+    }
+
+    /**
+     * A review of the {@code request} of an AdmissionReview given as JSON, as {@code gator test} reads one from a
+     * suite (Go's unmarshalling: any uid and operation, fields of the wrong type refused).
      *
      * @param namespace the request namespace's Namespace object, or null
      */
@@ -47,41 +86,61 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
                 throw new InvalidObjectException("request." + field + " must be an object");
             }
         }
+        return render(new Fields(JsonFields.text(in.path("uid")), gvk(in.path("kind"), "kind"),
+                gvk(in.path("resource"), "resource"), JsonFields.text(in.path("subResource")),
+                in.path("requestKind").isObject() ? gvk(in.path("requestKind"), "kind") : null,
+                in.path("requestResource").isObject() ? gvk(in.path("requestResource"), "resource") : null,
+                JsonFields.text(in.path("requestSubResource")), JsonFields.text(in.path("name")),
+                JsonFields.text(in.path("namespace")), JsonFields.text(in.path("operation")), userInfo(in.path("userInfo")),
+                orNull(in.get("object")), orNull(in.get("oldObject")),
+                in.path("dryRun").isBoolean() ? in.get("dryRun").asBoolean() : null, orNull(in.get("options"))), namespace);
+    }
+
+    /**
+     * An AdmissionRequest's fields, read from either source. Null {@code requestKind}, {@code requestResource} and
+     * {@code dryRun} are absent (Go omits them); {@code object}, {@code oldObject} and {@code options} are JSON null
+     * when absent.
+     */
+    private record Fields(String uid, ObjectNode kind, ObjectNode resource, String subResource, ObjectNode requestKind,
+            ObjectNode requestResource, String requestSubResource, String name, String namespace, String operation,
+            ObjectNode userInfo, JsonNode object, JsonNode oldObject, Boolean dryRun, JsonNode options) {
+    }
+
+    /** The request as Go serialises it ([GK] pkg/target/target.go), the one place its rules are written. */
+    private static Review render(Fields in, JsonNode namespace) throws InvalidObjectException {
         ObjectNode req = NODES.objectNode();
-        req.put("uid", JsonFields.text(in.path("uid")));
-        req.set("kind", gvk(in.path("kind"), "kind"));
-        req.set("resource", gvk(in.path("resource"), "resource"));
-        putIfNotEmpty(req, "subResource", JsonFields.text(in.path("subResource")));
-        if (in.path("requestKind").isObject()) {
-            req.set("requestKind", gvk(in.path("requestKind"), "kind"));
+        req.put("uid", in.uid());
+        req.set("kind", in.kind());
+        req.set("resource", in.resource());
+        putIfNotEmpty(req, "subResource", in.subResource());
+        if (in.requestKind() != null) {
+            req.set("requestKind", in.requestKind());
         }
-        if (in.path("requestResource").isObject()) {
-            req.set("requestResource", gvk(in.path("requestResource"), "resource"));
+        if (in.requestResource() != null) {
+            req.set("requestResource", in.requestResource());
         }
-        putIfNotEmpty(req, "requestSubResource", JsonFields.text(in.path("requestSubResource")));
-        putIfNotEmpty(req, "name", JsonFields.text(in.path("name")));
-        JsonNode kind = req.get("kind");
-        boolean isNamespace = JsonFields.text(kind.path("group")).isEmpty() && JsonFields.text(kind.path("kind")).equals("Namespace");
+        putIfNotEmpty(req, "requestSubResource", in.requestSubResource());
+        putIfNotEmpty(req, "name", in.name());
+        boolean isNamespace = JsonFields.text(in.kind().path("group")).isEmpty()
+                && JsonFields.text(in.kind().path("kind")).equals("Namespace");
         if (!isNamespace) {
-            putIfNotEmpty(req, "namespace", JsonFields.text(in.path("namespace")));
+            putIfNotEmpty(req, "namespace", in.namespace());
         }
-        String operation = JsonFields.text(in.path("operation"));
-        req.put("operation", operation);
-        req.set("userInfo", userInfo(in.path("userInfo")));
-        JsonNode object = orNull(in.get("object"));
-        JsonNode oldObject = orNull(in.get("oldObject"));
-        if (operation.equals("DELETE")) {
-            if (oldObject.isNull()) {
+        req.put("operation", in.operation());
+        req.set("userInfo", in.userInfo());
+        JsonNode object = in.object();
+        if (in.operation().equals("DELETE")) {
+            if (in.oldObject().isNull()) {
                 throw new InvalidObjectException("oldObject cannot be nil for DELETE operations");
             }
-            object = oldObject;
+            object = in.oldObject();
         }
         req.set("object", object);
-        req.set("oldObject", oldObject);
-        if (in.path("dryRun").isBoolean()) {
-            req.put("dryRun", in.get("dryRun").asBoolean());
+        req.set("oldObject", in.oldObject());
+        if (in.dryRun() != null) {
+            req.put("dryRun", in.dryRun());
         }
-        req.set("options", orNull(in.get("options")));
+        req.set("options", in.options());
         return new Review(req, namespace, Matcher.Source.ORIGINAL, true);
     }
 
@@ -166,10 +225,15 @@ public record Review(ObjectNode request, JsonNode namespace, Matcher.Source sour
     }
 
     private static ObjectNode gvk(JsonNode node, String last) {
+        return gvk(JsonFields.text(node.path("group")), JsonFields.text(node.path("version")), last,
+                JsonFields.text(node.path(last)));
+    }
+
+    private static ObjectNode gvk(String group, String version, String lastName, String last) {
         ObjectNode out = NODES.objectNode();
-        out.put("group", JsonFields.text(node.path("group")));
-        out.put("version", JsonFields.text(node.path("version")));
-        out.put(last, JsonFields.text(node.path(last)));
+        out.put("group", group);
+        out.put("version", version);
+        out.put(lastName, last);
         return out;
     }
 

@@ -34,4 +34,11 @@ public record PortcullisProperties(
         @DefaultValue List<String> exemptNamespaceSuffixes,
         @DefaultValue("true") boolean enableK8sNativeValidation) {
 
+    /**
+     * The user the server's own requests come as: {@code k8s/}'s ServiceAccount in the server's namespace. Both
+     * webhooks let it pass, as Gatekeeper does for its own, so the server never waits on itself.
+     */
+    public String ownServiceAccount() {
+        return "system:serviceaccount:" + namespace + ":portcullis";
+    }
 }

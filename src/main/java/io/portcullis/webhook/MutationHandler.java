@@ -33,7 +33,7 @@ public class MutationHandler implements AdmissionHandler {
     public MutationHandler(ActivePolicies policies, AdmissionMutator mutator, PortcullisProperties properties) {
         this.policies = policies;
         this.mutator = mutator;
-        this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
+        this.ownServiceAccount = properties.ownServiceAccount();
     }
 
     @Override

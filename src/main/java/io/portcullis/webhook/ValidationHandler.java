@@ -70,7 +70,7 @@ public class ValidationHandler implements AdmissionHandler {
         this.policies = policies;
         this.compiler = compiler;
         this.ownNamespace = properties.namespace();
-        this.ownServiceAccount = "system:serviceaccount:" + properties.namespace() + ":portcullis";
+        this.ownServiceAccount = properties.ownServiceAccount();
         this.exemptNamespaces = ExemptNamespaces.of(properties);
     }
 
@@ -106,7 +106,7 @@ public class ValidationHandler implements AdmissionHandler {
             // a cluster it comes from the synced inventory; standalone, from the data directories.
             JsonNode namespaceObject = request.namespace().isEmpty() || isNamespace(request) ? null
                     : snapshot.validator().inventory().namespace(request.namespace());
-            Review review = Review.ofAdmissionRequest(request.raw(), namespaceObject);
+            Review review = Review.ofAdmissionRequest(request, namespaceObject);
             results = snapshot.validator().review(review, EnforcementPoint.WEBHOOK);
         } catch (InvalidObjectException | ReviewException e) {
             return AdmissionResponse.errored(500, "error reviewing resource " + request.name() + ": " + e.getMessage());
