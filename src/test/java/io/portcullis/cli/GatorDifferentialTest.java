@@ -59,13 +59,7 @@ class GatorDifferentialTest {
      * to differ (or why gator's answer cannot be reproduced); an entry that no longer matches any difference
      * fails the test, so the list never outlives its cause.
      */
-    static final Map<String, String> ALLOWED_DIFFERENCES = Map.of(
-            "K8sPSPHostFilesystem", "engine difference: has() on a null value (variables.params of a constraint without parameters) is false in "
-                    + "cel-go but an error in dev.cel ('Field selections must be performed on messages or maps'); "
-                    + "to be fixed in constraint/cel (issue 12 follow-up), then this entry fails and goes",
-            "K8sPSPHostProcess", "engine difference: has() on a null value (variables.params of a constraint without parameters) is false in "
-                    + "cel-go but an error in dev.cel ('Field selections must be performed on messages or maps'); "
-                    + "to be fixed in constraint/cel (issue 12 follow-up), then this entry fails and goes");
+    static final Map<String, String> ALLOWED_DIFFERENCES = Map.of();
 
     static final String GATEKEEPER_VERSION = "v3.23.0";
     static final int MIN_OBJECTS = 1000;

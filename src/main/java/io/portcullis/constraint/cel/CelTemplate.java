@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A template's K8sNativeValidation code, compiled once when the template is loaded, and its evaluation for one
@@ -29,6 +31,7 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  */
 public final class CelTemplate {
+    private static final Logger log = LoggerFactory.getLogger(CelTemplate.class);
     static final String OBJECT = "object";
     static final String OLD_OBJECT = "oldObject";
     static final String REQUEST = "request";
@@ -123,9 +126,25 @@ public final class CelTemplate {
                     + " but got " + result.name());
         }
         try {
-            return new Expression(text, CelEnvironment.CEL.createProgram(ast));
+            return new Expression(text, CelEnvironment.CEL.createProgram(withNullPresenceTests(text, ast)));
         } catch (CelEvaluationException e) {
             throw new IllegalArgumentException(path + ": compilation failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The checked expression with cel-go's presence tests on null ({@link NullPresenceTests}). Errors are reported
+     * on the expression as written; should the rewritten form not check (it always should), the expression runs as
+     * written rather than the template being refused.
+     */
+    private static CelAbstractSyntaxTree withNullPresenceTests(String text, CelAbstractSyntaxTree checked) {
+        try {
+            Optional<CelAbstractSyntaxTree> rewritten = NullPresenceTests.rewrite(CelEnvironment.CEL.parse(text).getAst(),
+                    checked);
+            return rewritten.isEmpty() ? checked : CelEnvironment.CEL.check(rewritten.get()).getAst();
+        } catch (CelValidationException | RuntimeException e) {
+            log.warn("CEL expression {} runs without cel-go's presence tests on null: {}", text, e.getMessage());
+            return checked;
         }
     }
 

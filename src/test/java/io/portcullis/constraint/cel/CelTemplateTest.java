@@ -83,6 +83,31 @@ class CelTemplateTest {
                 "validation failed due to running out of cost budget, no further validation rules will be run");
     }
 
+    /**
+     * cel-go answers {@code has()} on null with false; dev.cel fails. Gatekeeper's {@code variables.params} is null
+     * for a constraint without parameters, and the library's K8sPSPHostProcess tests
+     * {@code has(variables.params.exemptImages)}: every review was an evaluation error before.
+     */
+    @Test
+    void aPresenceTestOnNullIsFalseAsInCelGo() {
+        Object withoutParameters = JsonCel.of(json("{'metadata':{'name':'c'},'spec':{}}"));
+        CelTemplate exempt = template("{'variables':[{'name':'exempt','expression':"
+                + "'!has(variables.params.exemptImages) ? [] : variables.params.exemptImages'}],"
+                + "'validations':[{'expression':'size(variables.exempt) == 1', 'message':'not one exemption'}]}");
+
+        assertThat(exempt.evaluate(POD, withoutParameters)).containsExactly("not one exemption");
+        assertThat(exempt.evaluate(POD, JsonCel.of(json("{'spec':{'parameters':{'exemptImages':['a']}}}")))).isEmpty();
+        // A null field of the object, inside a macro, and a test on an operand the checker typed as a map.
+        CelTemplate fields = template("{'variables':[{'name':'v','expression':'1'}],'validations':["
+                + "{'expression':'!has(object.spec.nothing.x)', 'message':'null field'},"
+                + "{'expression':'[object.spec.nothing].all(n, !has(n.x))', 'message':'in a macro'},"
+                + "{'expression':'has(variables.v)', 'message':'map operand'}]}");
+        assertThat(fields.evaluate(input("CREATE", "{'spec':{'nothing':null}}", null), CONSTRAINT)).isEmpty();
+        // Selecting a field of null (not testing for it) is still an error, as in cel-go.
+        assertThat(template("{'validations':[{'expression':'variables.params.exemptImages == 1'}]}")
+                .evaluate(POD, withoutParameters)).singleElement().asString().contains("resulted in error");
+    }
+
     @Test
     void badSourcesAreRefusedWithGatekeepersWords() {
         assertThatThrownBy(() -> template("{'failurePolicy':'Sometimes'}"))
