@@ -40,6 +40,8 @@ final class CelEnvironment {
                         CelExtensions.optional(), CelExtensions.comprehensions(), CelExtensions.regex())
                 .addFunctionDeclarations(KubeLibrary.declarations())
                 .addFunctionBindings(KubeLibrary.bindings())
+                .addFunctionDeclarations(NullPresenceTests.declaration())
+                .addFunctionBindings(NullPresenceTests.binding())
                 .addVar(CelTemplate.OBJECT, SimpleType.DYN)
                 .addVar(CelTemplate.OLD_OBJECT, SimpleType.DYN)
                 .addVar(CelTemplate.REQUEST, SimpleType.DYN)

@@ -103,7 +103,10 @@ class CelTemplateTest {
                 + "{'expression':'[object.spec.nothing].all(n, !has(n.x))', 'message':'in a macro'},"
                 + "{'expression':'has(variables.v)', 'message':'map operand'}]}");
         assertThat(fields.evaluate(input("CREATE", "{'spec':{'nothing':null}}", null), CONSTRAINT)).isEmpty();
-        // Selecting a field of null (not testing for it) is still an error, as in cel-go.
+        // Testing a field of a string, or selecting one of null, is still an error.
+        assertThat(template("{'validations':[{'expression':'has(object.metadata.name.x)'}]}")
+                .evaluate(POD, CONSTRAINT)).singleElement().asString()
+                .contains("resulted in error: Error resolving field 'x'");
         assertThat(template("{'validations':[{'expression':'variables.params.exemptImages == 1'}]}")
                 .evaluate(POD, withoutParameters)).singleElement().asString().contains("resulted in error");
     }
