@@ -19,7 +19,7 @@ final class RequestBody extends FilterInputStream {
 
     /** The API server writes apiVersion, kind and request.uid within the first few hundred bytes. */
     private static final int KEPT_START = 64 << 10;
-    /** Reserve ahead in steps, so that a large body does not touch the shared counter per read. */
+    /** Reserve at most this far ahead of what the body read so far costs. */
     private static final long GROW_STEP = 1 << 20;
 
     private final RequestDeadline deadline;
@@ -123,9 +123,17 @@ final class RequestBody extends FilterInputStream {
         }
         bytes += n;
         structural += RequestCost.structural(buf, off, n);
-        long needed = RequestCost.of(bytes, structural) - reservation.bytes();
-        if (needed > 0 && !reservation.tryGrow(needed + GROW_STEP) && !reservation.tryGrow(needed)) {
-            refuse(budget.refusal(projectedCost()));
+        long seen = RequestCost.of(bytes, structural);
+        long needed = seen - reservation.bytes();
+        if (needed > 0) {
+            // Ahead by what the rest of the body will cost at this density, a step at most: a large body does not
+            // touch the shared counter on every read, and a small one, read at once, holds nothing it will not use
+            // (a whole step ahead made a 9 KB review hold 1.6 MiB, so under overload the budget filled before the
+            // handler queue did, and reviews were refused after being read rather than before).
+            long ahead = Math.min(GROW_STEP, projectedCost() - seen);
+            if (!reservation.tryGrow(needed + Math.max(0, ahead)) && !reservation.tryGrow(needed)) {
+                refuse(budget.refusal(projectedCost()));
+            }
         }
     }
 
