@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Optional;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.portcullis.json.JsonFields;
@@ -19,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * expanded, and that is reported too.
  */
 final class ExpansionController {
-    private static final MutationController.Kind KIND = new MutationController.Kind(ExpansionTemplate.KIND,
+    private static final CrdKind KIND = new CrdKind(ExpansionTemplate.KIND,
             ExpansionTemplate.GROUP, "expansiontemplate", false, List.of("v1beta1", "v1alpha1"));
 
     private final Cluster cluster;
@@ -39,14 +40,11 @@ final class ExpansionController {
     }
 
     void start() {
-        ObjectNode crd = crds.get(KIND.crdName());
-        String version = crd == null ? null : MutationController.chooseVersion(KIND, crd);
-        if (version == null) {
-            cluster.problems().set("expansion", crd == null ? "CRD " + KIND.crdName() + " is not installed"
-                    : "CRD " + KIND.crdName() + " serves none of " + KIND.versions());
+        Optional<ResourceDefinitionContext> served = KIND.context(crds, problem -> cluster.problems().set("expansion", problem));
+        if (served.isEmpty()) {
             return;
         }
-        ResourceDefinitionContext context = KubeJson.context(KIND.group(), version, KIND.kind(), KIND.plural(), false);
+        ResourceDefinitionContext context = served.get();
         informer = Informer.start("ExpansionTemplates", cluster.client().genericKubernetesResources(context), context,
                 cluster.json(), new Informer.Listener() {
                     @Override

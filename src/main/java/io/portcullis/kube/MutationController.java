@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,23 +32,16 @@ import tools.jackson.databind.node.ObjectNode;
 final class MutationController {
     private static final Logger log = LoggerFactory.getLogger(MutationController.class);
 
-    /** A kind we read: its CRD, and the versions our parsers take, preferred first. */
-    record Kind(String kind, String group, String plural, boolean namespaced, List<String> versions) {
-        String crdName() {
-            return plural + "." + group;
-        }
-    }
-
-    static final List<Kind> KINDS = List.of(
-            new Kind("SeccompProfile", SpoResources.GROUP, "seccompprofiles", false, List.of("v1", "v1beta1")),
-            new Kind("SelinuxProfile", SpoResources.GROUP, "selinuxprofiles", false, List.of("v1", "v1alpha2")),
-            new Kind("RawSelinuxProfile", SpoResources.GROUP, "rawselinuxprofiles", false, List.of("v1", "v1alpha2")),
-            new Kind("AppArmorProfile", SpoResources.GROUP, "apparmorprofiles", false, List.of("v1", "v1alpha1")),
-            new Kind("ProfileBinding", SpoResources.GROUP, "profilebindings", true, List.of("v1", "v1alpha1")),
-            new Kind("Assign", Mutators.GROUP, "assign", false, List.of("v1", "v1beta1", "v1alpha1")),
-            new Kind("AssignMetadata", Mutators.GROUP, "assignmetadata", false, List.of("v1", "v1beta1", "v1alpha1")),
-            new Kind("ModifySet", Mutators.GROUP, "modifyset", false, List.of("v1", "v1beta1", "v1alpha1")),
-            new Kind("AssignImage", Mutators.GROUP, "assignimage", false, List.of("v1alpha1")));
+    static final List<CrdKind> KINDS = List.of(
+            new CrdKind("SeccompProfile", SpoResources.GROUP, "seccompprofiles", false, List.of("v1", "v1beta1")),
+            new CrdKind("SelinuxProfile", SpoResources.GROUP, "selinuxprofiles", false, List.of("v1", "v1alpha2")),
+            new CrdKind("RawSelinuxProfile", SpoResources.GROUP, "rawselinuxprofiles", false, List.of("v1", "v1alpha2")),
+            new CrdKind("AppArmorProfile", SpoResources.GROUP, "apparmorprofiles", false, List.of("v1", "v1alpha1")),
+            new CrdKind("ProfileBinding", SpoResources.GROUP, "profilebindings", true, List.of("v1", "v1alpha1")),
+            new CrdKind("Assign", Mutators.GROUP, "assign", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new CrdKind("AssignMetadata", Mutators.GROUP, "assignmetadata", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new CrdKind("ModifySet", Mutators.GROUP, "modifyset", false, List.of("v1", "v1beta1", "v1alpha1")),
+            new CrdKind("AssignImage", Mutators.GROUP, "assignimage", false, List.of("v1alpha1")));
 
     /** Gatekeeper's error type for a mutator skipped because its schema conflicts with another's. */
     private static final String CONFLICTING_SCHEMA = "ErrConflictingSchema";
@@ -56,7 +50,7 @@ final class MutationController {
     private final CrdInstaller crds;
     private final WorkQueue queue;
     private final OwnEntries entries;
-    private final Map<Kind, Informer> informers = new LinkedHashMap<>();
+    private final Map<CrdKind, Informer> informers = new LinkedHashMap<>();
     private volatile MutationConfig config = MutationConfig.EMPTY;
     /** Whether a rebuild has read every informer's complete first list. */
     private volatile boolean builtFromFullLists;
@@ -71,18 +65,15 @@ final class MutationController {
     }
 
     void start() {
-        for (Kind kind : KINDS) {
-            ObjectNode crd = crds.get(kind.crdName());
-            String version = crd == null ? null : chooseVersion(kind, crd);
-            if (version == null) {
-                String problem = crd == null ? "CRD " + kind.crdName() + " is not installed"
-                        : "CRD " + kind.crdName() + " serves none of " + kind.versions();
+        for (CrdKind kind : KINDS) {
+            Optional<ResourceDefinitionContext> served = kind.context(crds, problem -> {
                 log.warn("{} objects are not read: {}", kind.kind(), problem);
                 cluster.problems().set("mutation " + kind.kind(), problem);
+            });
+            if (served.isEmpty()) {
                 continue;
             }
-            ResourceDefinitionContext context = KubeJson.context(kind.group(), version, kind.kind(), kind.plural(),
-                    kind.namespaced());
+            ResourceDefinitionContext context = served.get();
             var operation = cluster.client().genericKubernetesResources(context);
             // Profiles are read with their status (whether they are installed); bindings and mutators only by their
             // spec, so the status a binding webhook writes for every bound pod does not rebuild anything.
@@ -123,18 +114,6 @@ final class MutationController {
         return builtFromFullLists;
     }
 
-    /** The CRD's storage version if we read it, else the first version we read that it serves. */
-    static String chooseVersion(Kind kind, ObjectNode crd) {
-        Set<String> served = CrdInstaller.servedVersions(crd);
-        for (var version : crd.path("spec").path("versions")) {
-            String name = JsonFields.text(version.get("name"));
-            if (version.path("storage").asBoolean(false) && served.contains(name) && kind.versions().contains(name)) {
-                return name;
-            }
-        }
-        return kind.versions().stream().filter(served::contains).findFirst().orElse(null);
-    }
-
     /** A mutator object as read, from the informer of this context; {@code refused} is why it did not parse, or null. */
     private record MutatorObject(ResourceDefinitionContext context, ObjectNode object, String refused) {
     }
@@ -173,7 +152,7 @@ final class MutationController {
         // Each mutator object with the informer it came from and, if refused, why.
         List<MutatorObject> mutatorObjects = new ArrayList<>();
         cluster.problems().clear("mutation object ");
-        for (Map.Entry<Kind, Informer> entry : informers.entrySet()) {
+        for (Map.Entry<CrdKind, Informer> entry : informers.entrySet()) {
             boolean isMutator = entry.getKey().group().equals(Mutators.GROUP);
             for (ObjectNode object : entry.getValue().objects()) {
                 String refused = null;

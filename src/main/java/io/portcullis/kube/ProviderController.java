@@ -8,6 +8,7 @@ import io.portcullis.json.JsonFields;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code type: UpsertCache}, retryable) of a Provider it refused.
  */
 final class ProviderController {
-    static final MutationController.Kind KIND = new MutationController.Kind(Provider.KIND, Provider.GROUP, "providers",
+    static final CrdKind KIND = new CrdKind(Provider.KIND, Provider.GROUP, "providers",
             false, List.of("v1beta1", "v1alpha1"));
 
     /** The key of the work that marks the first list done: readiness is checked after every piece of work. */
@@ -41,14 +42,11 @@ final class ProviderController {
     }
 
     void start() {
-        ObjectNode crd = crds.get(KIND.crdName());
-        String version = crd == null ? null : MutationController.chooseVersion(KIND, crd);
-        if (version == null) {
-            cluster.problems().set("external data", crd == null ? "CRD " + KIND.crdName() + " is not installed"
-                    : "CRD " + KIND.crdName() + " serves none of " + KIND.versions());
+        Optional<ResourceDefinitionContext> served = KIND.context(crds, problem -> cluster.problems().set("external data", problem));
+        if (served.isEmpty()) {
             return;
         }
-        ResourceDefinitionContext context = KubeJson.context(KIND.group(), version, KIND.kind(), KIND.plural(), false);
+        ResourceDefinitionContext context = served.get();
         informer = Informer.start("Providers", cluster.client().genericKubernetesResources(context), context,
                 cluster.json(), new Informer.Listener() {
                     @Override
