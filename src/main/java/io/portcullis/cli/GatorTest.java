@@ -11,13 +11,12 @@ import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Result;
 import io.portcullis.constraint.Review;
 import io.portcullis.constraint.ReviewException;
+import io.portcullis.constraint.SuiteExpansion;
 import io.portcullis.constraint.TemplateCompiler;
 import io.portcullis.constraint.TemplateParser;
 import io.portcullis.constraint.Validator;
 import io.portcullis.expansion.Expander;
-import io.portcullis.expansion.ExpansionException;
 import io.portcullis.expansion.ExpansionTemplate;
-import io.portcullis.expansion.ResultantReview;
 import io.portcullis.match.Matcher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,13 +105,9 @@ public final class GatorTest {
             if (!expander.isEmpty()) {
                 // gator test reviews what objects expand into and reports it on them, as the webhook does.
                 try {
-                    results = ResultantReview.withResultants(results, expander.expand(obj), validator, namespace, "",
-                            EnforcementPoint.GATOR, false);
-                } catch (ExpansionException e) {
-                    throw new GatorTestException("expanding resource " + JsonFields.name(obj) + ": " + e.getMessage());
-                } catch (InvalidObjectException | ReviewException e) {
-                    throw new GatorTestException("reviewing expanded resource of " + JsonFields.describe(obj) + ": "
-                            + e.getMessage());
+                    results = VerifyExpansion.withResultants(expander, obj, namespace, results, validator);
+                } catch (SuiteExpansion.ExpansionFailure e) {
+                    throw new GatorTestException(e.getMessage());
                 }
             }
             for (Result r : results) {

@@ -12,6 +12,7 @@ import io.portcullis.expansion.ExpansionTemplate;
 import io.portcullis.expansion.ResultantReview;
 import io.portcullis.json.JsonFields;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -29,13 +30,17 @@ final class VerifyExpansion implements SuiteExpansion {
         } catch (ExpansionTemplate.InvalidExpansionTemplateException e) {
             throw new ExpansionFailure("error parsing resources: " + e.getMessage());
         }
-        return (object, objectResults, validator) -> withResultants(expander, object, objectResults, validator);
+        return (object, objectResults, validator) -> withResultants(expander, object, null, objectResults, validator);
     }
 
-    private static List<Result> withResultants(Expander expander, ObjectNode object, List<Result> objectResults,
-            Validator validator) throws ExpansionFailure {
+    /**
+     * The object's results and those of what it expands into, reviewed as gator does (no mutators, no operation);
+     * {@code gator test} passes the object's Namespace, {@code gator verify} none. The messages are gator's.
+     */
+    static List<Result> withResultants(Expander expander, ObjectNode object, JsonNode namespace,
+            List<Result> objectResults, Validator validator) throws ExpansionFailure {
         try {
-            return ResultantReview.withResultants(objectResults, expander.expand(object), validator, null, "",
+            return ResultantReview.withResultants(objectResults, expander.expand(object), validator, namespace, "",
                     EnforcementPoint.GATOR, false);
         } catch (ExpansionException e) {
             throw new ExpansionFailure("expanding resource " + JsonFields.name(object) + ": " + e.getMessage());
