@@ -43,6 +43,11 @@ public final class ExternalDataClient implements ExternalData, ProviderCalls {
 
     @Override
     public JsonNode fetch(String provider, List<String> keys, Duration timeLeft) {
+        // The Provider first, as Gatekeeper does: once it is deleted, its cached answers are not given out.
+        Optional<ProviderClient> client = providers.client(provider);
+        if (client.isEmpty()) {
+            return ExternalData.failure(400, UNKNOWN_PROVIDER);
+        }
         List<ProviderResponse.Item> items = new ArrayList<>();
         List<String> toSend = new ArrayList<>();
         for (String key : keys) {
@@ -55,10 +60,6 @@ public final class ExternalDataClient implements ExternalData, ProviderCalls {
         }
         if (toSend.isEmpty()) {
             return regoResponse(0, items, "");
-        }
-        Optional<ProviderClient> client = providers.client(provider);
-        if (client.isEmpty()) {
-            return ExternalData.failure(400, UNKNOWN_PROVIDER);
         }
         Duration wait = client.get().provider().timeout();
         Duration budget = timeLeft.minus(RESERVE);
@@ -82,7 +83,7 @@ public final class ExternalDataClient implements ExternalData, ProviderCalls {
         ProviderResponse response = answer.response();
         for (ProviderResponse.Item item : response.items()) {
             if (item.key() != null && item.key().isString()) {
-                cache.put(provider, item.key().stringValue(), item.value(), item.error(), response.idempotent());
+                cache.put(provider, item.key().stringValue(), item.value(), item.error());
             }
         }
         items.addAll(response.items());

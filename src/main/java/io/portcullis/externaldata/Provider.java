@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  * @param caBundle the base64 text of spec.caBundle, as written (a changed bundle makes a new client)
  * @param trusted the certificates of that bundle
  */
-public record Provider(String name, String uid, long generation, URI url, Duration timeout, String caBundle,
+public record Provider(String name, URI url, Duration timeout, String caBundle,
         List<X509Certificate> trusted) {
     public static final String GROUP = "externaldata.gatekeeper.sh";
     public static final String KIND = "Provider";
@@ -68,9 +68,7 @@ public record Provider(String name, String uid, long generation, URI url, Durati
         if (caBundle.isEmpty()) {
             throw new InvalidProviderException("caBundle should be set for HTTPS scheme");
         }
-        return new Provider(name, JsonFields.text(object.path("metadata").get("uid")),
-                object.path("metadata").path("generation").asLong(0), uri, Duration.ofSeconds(timeout), caBundle,
-                certificates(caBundle));
+        return new Provider(name, uri, Duration.ofSeconds(timeout), caBundle, certificates(caBundle));
     }
 
     private static List<X509Certificate> certificates(String caBundle) throws InvalidProviderException {

@@ -39,7 +39,7 @@ record ProviderResponse(boolean idempotent, List<Item> items, String systemError
                     throw field("response.items", item, "externaldata.Item");
                 }
                 JsonNode value = item.get("value");
-                items.add(new Item(item.get("key") == null ? null : item.get("key"),
+                items.add(new Item(item.get("key"),
                         value == null || value.isNull() ? null : value,
                         string(item.get("error"), "response.items.error")));
             }

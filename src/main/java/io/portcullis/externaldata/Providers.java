@@ -47,13 +47,11 @@ public final class Providers {
 
     /** Exactly these Providers from now on, and these names in error (a reload of the directories). */
     public synchronized void replaceAll(Collection<Provider> providers, Collection<String> rejected) {
-        Set<String> names = new TreeSet<>();
+        Set<String> keep = new TreeSet<>(rejected);
         for (Provider provider : providers) {
             upsert(provider);
-            names.add(provider.name());
+            keep.add(provider.name());
         }
-        Set<String> keep = new TreeSet<>(names);
-        keep.addAll(rejected);
         byName.keySet().retainAll(keep);
         invalid.retainAll(Set.copyOf(rejected));
         rejected.forEach(this::reject);

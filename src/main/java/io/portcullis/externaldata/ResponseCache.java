@@ -10,12 +10,13 @@ import tools.jackson.databind.JsonNode;
 /**
  * Gatekeeper's provider response cache ({@code --external-data-provider-response-cache-ttl}): what a provider
  * answered for each (provider, key), for the TTL. A key found here is not sent again. A zero TTL turns it off.
- * Expired entries are dropped as they are looked up and, at most once per TTL, all at once. As in Gatekeeper, the
- * cache is consulted before the provider is looked up, and a changed or deleted Provider does not clear it.
+ * Expired entries are dropped as they are looked up and, at most once per TTL, all at once. As in Gatekeeper, a
+ * changed or deleted Provider does not clear it; a deleted one's entries are no longer given out, since the
+ * Provider is looked up first.
  */
 public final class ResponseCache {
-    /** One key's answer: its value, or its error (non-empty), and whether the provider said it was idempotent. */
-    public record Item(JsonNode value, String error, boolean idempotent, Instant received) {
+    /** One key's answer: its value, or its error (non-empty), and when it came. */
+    public record Item(JsonNode value, String error, Instant received) {
     }
 
     private record Key(String provider, String key) {
@@ -55,20 +56,16 @@ public final class ResponseCache {
         return Optional.of(item);
     }
 
-    public void put(String provider, String key, JsonNode value, String error, boolean idempotent) {
+    public void put(String provider, String key, JsonNode value, String error) {
         if (!enabled()) {
             return;
         }
         Instant now = clock.instant();
-        items.put(new Key(provider, key), new Item(value, error, idempotent, now));
+        items.put(new Key(provider, key), new Item(value, error, now));
         if (now.isAfter(lastPurge.plus(ttl))) {
             lastPurge = now;
             items.values().removeIf(item -> expired(item, now));
         }
-    }
-
-    public int size() {
-        return items.size();
     }
 
     private boolean expired(Item item, Instant now) {

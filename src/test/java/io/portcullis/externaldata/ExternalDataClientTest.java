@@ -215,6 +215,21 @@ class ExternalDataClientTest {
                 "{\"responses\":null,\"errors\":null,\"status_code\":400,\"system_error\":\"key is not found in provider cache\"}"));
     }
 
+    @Test
+    void aDeletedProvidersCachedAnswersAreNotGivenOut() {
+        server.enqueue(json(200, "{\"response\":{\"idempotent\":true,\"items\":[{\"key\":\"a\",\"value\":\"A\"}]}}"));
+        Providers providers = new Providers(ClientCertificate.of(webhook.certificate(), webhook.key()));
+        providers.upsert(provider("p", server.url("/validate").toString(), 3, providerPki.caCertificate()));
+        ExternalDataClient client = new ExternalDataClient(providers, cache(Duration.ofMinutes(3)));
+        assertThat(client.fetch("p", List.of("a"), PLENTY).path("status_code").asInt()).isEqualTo(200);
+
+        providers.remove("p");
+
+        assertThat(client.fetch("p", List.of("a"), PLENTY)).isEqualTo(JSON.readTree(
+                "{\"responses\":null,\"errors\":null,\"status_code\":400,\"system_error\":\"key is not found in provider cache\"}"));
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
     // ---- Provider validation, with Gatekeeper's messages ----
 
     @Test

@@ -4,7 +4,7 @@ import io.portcullis.json.JsonFields;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code parameters.assign.externalData} of an Assign or AssignMetadata: the value at the location is replaced by
+ * {@code parameters.assign.externalData} of an Assign (AssignMetadata refuses it, as Gatekeeper does): the value at the location is replaced by
  * what a Provider answers for a key, the current value there or the requesting user's name.
  *
  * @param defaultValue used when the call fails under {@code failurePolicy: UseDefault}

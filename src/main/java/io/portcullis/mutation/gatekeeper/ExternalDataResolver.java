@@ -78,7 +78,7 @@ final class ExternalDataResolver {
         String provider = placeholder.ref().provider();
         String error = null;
         String value = null;
-        if (answer == null || answer.isEmpty()) {
+        if (answer.isEmpty()) {
             error = "failed to find external data provider " + provider + " in responses";
         } else if (answer.get().error() != null) {
             error = answer.get().error();
