@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -22,6 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class MutatorSystem {
     private final List<Mutator> ordered;
     private final Map<MutatorId, Set<MutatorId>> conflicts;
+    /** The mutators that write external data placeholders: only after one of them applied is there any to resolve. */
+    private final Set<MutatorId> writingPlaceholders;
 
     /** Later mutators with the same id replace earlier ones, as an update of the same object would. */
     public MutatorSystem(Collection<Mutator> mutators) {
@@ -31,6 +34,10 @@ public final class MutatorSystem {
         }
         this.ordered = List.copyOf(byId.values());
         this.conflicts = Map.copyOf(SchemaConflicts.find(ordered));
+        this.writingPlaceholders = ordered.stream()
+                .filter(m -> m instanceof Assign assign && assign.externalData() != null)
+                .map(Mutator::id)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public List<Mutator> mutators() {
@@ -97,7 +104,10 @@ public final class MutatorSystem {
                 }
             }
             if (!anyApplied || JsonFields.deepEquals(before, object)) {
-                ExternalDataResolver.resolve(object, calls);
+                // Walking the whole object for placeholders costs on every mutation; most apply no external data.
+                if (applied.stream().anyMatch(writingPlaceholders::contains)) {
+                    ExternalDataResolver.resolve(object, calls);
+                }
                 return new ArrayList<>(applied);
             }
         }
