@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.portcullis.admission.AdmissionHandler;
 import io.portcullis.admission.AdmissionResponse;
@@ -21,6 +22,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -101,7 +103,7 @@ public class AdmissionController {
         RequestDeadline due = new RequestDeadline(RequestStart.of(http), deadline);
         try {
             CompletableFuture<ResponseEntity<byte[]>> answer = decide(webhook, handler, http, due);
-            return answer.isDone() ? answer.join() : answer;
+            return answer.isDone() ? answer.join() : later(answer, due);
         } finally {
             // Answered early, the client may still be sending: let it finish (within the deadline) so that it reads
             // the answer. After a complete body this reads only its end. A body still arriving at the deadline is
@@ -110,6 +112,25 @@ public class AdmissionController {
                 CloseUndrained.mark(http);
             }
         }
+    }
+
+    /**
+     * An answer still to come, given to Spring with a timeout past the request's deadline: Spring's own async timeout
+     * (Tomcat's 30 s unless configured) would otherwise answer a 503 that is not an AdmissionReview whenever it is
+     * shorter than the deadline. The future always completes by the deadline, so this timeout never fires.
+     */
+    private static DeferredResult<ResponseEntity<byte[]>> later(CompletableFuture<ResponseEntity<byte[]>> answer,
+            RequestDeadline due) {
+        long timeoutMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, due.remainingNanos())) + 1000;
+        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(timeoutMillis);
+        answer.whenComplete((response, failure) -> {
+            if (failure != null) {
+                result.setErrorResult(failure);
+            } else {
+                result.setResult(response);
+            }
+        });
+        return result;
     }
 
     private CompletableFuture<ResponseEntity<byte[]>> decide(Webhook webhook, AdmissionHandler handler,
