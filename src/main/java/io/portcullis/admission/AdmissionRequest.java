@@ -64,6 +64,14 @@ public record AdmissionRequest(
         Objects.requireNonNull(raw, "raw");
     }
 
+    /**
+     * The object the request is about: {@code oldObject} on DELETE (where {@code object} is null), else
+     * {@code object}, as Gatekeeper's {@code SetObjectOnDelete} makes it before anything reads the request.
+     */
+    public JsonNode subject() {
+        return operation == Operation.DELETE ? oldObject : object;
+    }
+
     /** {@code <kind> <namespace>/<name>} for log lines and messages. */
     public String describe() {
         String where = namespace.isEmpty() ? name : namespace + "/" + name;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.portcullis.admission.AdmissionRequest;
+import io.portcullis.json.JsonFields;
 import io.portcullis.constraint.Enforcement;
 import io.portcullis.constraint.Gvk;
 import io.portcullis.constraint.Result;
@@ -40,7 +41,7 @@ public final class AdmissionViolations {
     }
 
     public void report(AdmissionRequest request, List<Result> results) {
-        String resourceName = request.name().isEmpty() ? nameOf(request.object()) : request.name();
+        String resourceName = request.name().isEmpty() ? JsonFields.name(request.subject()) : request.name();
         for (Result result : results) {
             List<String> scoped = Enforcement.SCOPED.equals(result.enforcementAction()) ? result.actions() : List.of();
             Gvk constraint = Gvk.of(result.constraint());
@@ -92,10 +93,10 @@ public final class AdmissionViolations {
         annotations.put("resource_name", resourceName);
         annotations.put("request_username", request.userInfo().username());
         // As Gatekeeper: the object's own metadata places the event (a request's namespace may be absent from it).
-        JsonNode metadata = request.object().path("metadata");
-        ViolationEvent.InvolvedObject involved = placement.involved(request.kind().kind(), text(metadata, "namespace"),
-                resourceName, text(metadata, "uid"), text(metadata, "resourceVersion"), result.constraintKind(),
-                result.constraintName());
+        JsonNode metadata = request.subject().path("metadata");
+        ViolationEvent.InvolvedObject involved = placement.involved(request.kind().kind(),
+                JsonFields.text(metadata.path("namespace")), resourceName, JsonFields.text(metadata.path("uid")),
+                JsonFields.text(metadata.path("resourceVersion")), result.constraintKind(), result.constraintName());
         for (String action : scoped.isEmpty() ? List.of(result.enforcementAction()) : scoped) {
             String what;
             String reason;
@@ -117,14 +118,5 @@ public final class AdmissionViolations {
                     placement.message(what, request.namespace(), result.constraintName(), result.msg()), annotations,
                     COMPONENT));
         }
-    }
-
-    private static String nameOf(JsonNode object) {
-        return text(object.path("metadata"), "name");
-    }
-
-    private static String text(JsonNode object, String field) {
-        JsonNode value = object.path(field);
-        return value.isString() ? value.asString() : "";
     }
 }

@@ -91,8 +91,7 @@ public class ValidationHandler implements AdmissionHandler {
                 return refused;
             }
         }
-        JsonNode subject = request.operation() == Operation.DELETE ? request.oldObject() : request.object();
-        if (snapshot.config().isExcluded(GatekeeperConfig.Process.WEBHOOK, subject, request.namespace())) {
+        if (snapshot.config().isExcluded(GatekeeperConfig.Process.WEBHOOK, request.subject(), request.namespace())) {
             return AdmissionResponse.allow("Namespace is set to be ignored by Gatekeeper config");
         }
         String namespace = isNamespace(request) ? request.name() : request.namespace();

@@ -136,6 +136,21 @@ class ViolationEventsTest {
         assertThat(fresh.getInvolvedObject().getResourceVersion()).isNull();
     }
 
+    /** On DELETE the object is null: the event is placed by the old object, as Gatekeeper's SetObjectOnDelete does. */
+    @Test
+    void aDeletesEventIsAboutTheObjectBeingDeleted() throws Exception {
+        ClusterEventWriter writer = writer(client, 100);
+        AdmissionViolations violations = new AdmissionViolations(false, writer, new EventPlacement(NS, true));
+        AdmissionRequest delete = podDelete("gone", "4f6c1c2e-0000-4000-8000-000000000002", "43");
+        violations.report(delete, review(delete, constraint("must-have-owner", "deny")));
+
+        Event deny = awaitEvents("apps", 1).getFirst();
+        assertThat(deny.getInvolvedObject().getNamespace()).isEqualTo("apps");
+        assertThat(deny.getInvolvedObject().getName()).isEqualTo("gone");
+        assertThat(deny.getInvolvedObject().getUid()).isEqualTo("4f6c1c2e-0000-4000-8000-000000000002");
+        assertThat(deny.getInvolvedObject().getResourceVersion()).isEqualTo("43");
+    }
+
     @Test
     void aClusterScopedObjectsEventStaysInOurNamespaceEvenWithTheInvolvedNamespaceOption() {
         ViolationEvent.InvolvedObject namespace = new EventPlacement(NS, true)
@@ -227,7 +242,7 @@ class ViolationEventsTest {
         for (ObjectNode c : constraints) {
             validator.addConstraint(c);
         }
-        List<Result> results = validator.review(Review.ofAdmissionRequest(request.raw(), null), EnforcementPoint.WEBHOOK);
+        List<Result> results = validator.review(Review.ofAdmissionRequest(request, null), EnforcementPoint.WEBHOOK);
         assertThat(results).hasSize(constraints.length);
         return results;
     }
@@ -240,6 +255,17 @@ class ViolationEventsTest {
                 + "'uid':'" + uid + "','resourceVersion':'" + resourceVersion + "'},"
                 + "'spec':{'containers':[{'name':'app','image':'nginx'}]}},"
                 + "'oldObject':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'" + name + "','namespace':'apps'},"
+                + "'spec':{'containers':[{'name':'app','image':'nginx'}]}}}}").replace('\'', '"');
+        return new AdmissionReviewReader(AdmissionLimits.DEFAULT).read(review.getBytes(StandardCharsets.UTF_8)).request();
+    }
+
+    /** A DELETE as the API server sends it: the name left out of the request, only the old object. */
+    private static AdmissionRequest podDelete(String name, String uid, String resourceVersion) {
+        String review = ("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview','request':{'uid':'u3',"
+                + "'kind':{'group':'','version':'v1','kind':'Pod'},'resource':{'group':'','version':'v1','resource':'pods'},"
+                + "'namespace':'apps','operation':'DELETE','userInfo':{'username':'alice'},"
+                + "'oldObject':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'" + name + "','namespace':'apps',"
+                + "'uid':'" + uid + "','resourceVersion':'" + resourceVersion + "'},"
                 + "'spec':{'containers':[{'name':'app','image':'nginx'}]}}}}").replace('\'', '"');
         return new AdmissionReviewReader(AdmissionLimits.DEFAULT).read(review.getBytes(StandardCharsets.UTF_8)).request();
     }
