@@ -128,8 +128,7 @@ final class ConstraintController {
     private void watch(String kind) {
         ResourceDefinitionContext context = KubeJson.context(Constraint.GROUP, "v1beta1", kind, ConstraintCrd.plural(kind),
                 false);
-        KindWatch[] self = new KindWatch[1];
-        Informer informer = Informer.start("constraints " + kind, cluster.client().genericKubernetesResources(context),
+        Informer informer = Informer.create("constraints " + kind, cluster.client().genericKubernetesResources(context),
                 context, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode constraint) {
@@ -140,16 +139,16 @@ final class ConstraintController {
                     public void delete(ObjectNode constraint) {
                         kindChanged(kind);
                     }
-                }, () -> {
-                    KindWatch watch = self[0];
-                    Set<String> initial = ConcurrentHashMap.newKeySet();
-                    watch.informer.objects().forEach(c -> initial.add(JsonFields.name(c)));
-                    watch.initial = initial;
-                    log.info("watching {} constraints of kind {}", initial.size(), kind);
-                    kindChanged(kind);
                 });
-        self[0] = new KindWatch(informer);
-        watches.put(kind, self[0]);
+        KindWatch watch = new KindWatch(informer);
+        watches.put(kind, watch);
+        informer.run(() -> {
+            Set<String> initial = ConcurrentHashMap.newKeySet();
+            informer.objects().forEach(c -> initial.add(JsonFields.name(c)));
+            watch.initial = initial;
+            log.info("watching {} constraints of kind {}", initial.size(), kind);
+            kindChanged(kind);
+        });
     }
 
     private void unwatch(String kind) {

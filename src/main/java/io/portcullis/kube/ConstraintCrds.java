@@ -33,7 +33,7 @@ final class ConstraintCrds {
     }
 
     void start() {
-        informer = Informer.start("constraint CRDs", cluster.client().genericKubernetesResources(CrdInstaller.CRDS)
+        informer = Informer.create("constraint CRDs", cluster.client().genericKubernetesResources(CrdInstaller.CRDS)
                 .withLabel(ConstraintCrd.LABEL, "yes"), CrdInstaller.CRDS, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode crd) {
@@ -44,7 +44,8 @@ final class ConstraintCrds {
                     public void delete(ObjectNode crd) {
                         tell(deleted, crd);
                     }
-                }, () -> informer.objects().forEach(crd -> tell(changed, crd)));
+                });
+        informer.run(() -> informer.objects().forEach(crd -> tell(changed, crd)));
     }
 
     void stop() {
@@ -63,12 +64,6 @@ final class ConstraintCrds {
         Informer now = informer;
         ObjectNode crd = now == null ? null : now.get("", ConstraintCrd.name(kind));
         return crd != null && KubeJson.isEstablished(crd);
-    }
-
-    /** Whether the CRD of the kind is in the store. */
-    boolean exists(String kind) {
-        Informer now = informer;
-        return now != null && now.get("", ConstraintCrd.name(kind)) != null;
     }
 
     private static void tell(List<Consumer<String>> listeners, ObjectNode crd) {

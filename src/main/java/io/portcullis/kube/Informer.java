@@ -41,8 +41,18 @@ final class Informer {
         this.json = json;
     }
 
+    /**
+     * Creates and starts an informer. The listener and {@code synced} may run before this returns: a caller whose
+     * callbacks read the returned informer (from a field, say) uses {@link #create} and {@link #run} instead.
+     */
     static Informer start(String what, Informable<GenericKubernetesResource> source, ResourceDefinitionContext context,
             KubeJson json, Listener listener, Runnable synced) {
+        return create(what, source, context, json, listener).run(synced);
+    }
+
+    /** An informer not started yet: no callback runs until {@link #run}, so the caller can keep it first. */
+    static Informer create(String what, Informable<GenericKubernetesResource> source, ResourceDefinitionContext context,
+            KubeJson json, Listener listener) {
         SharedIndexInformer<GenericKubernetesResource> informer = source.runnableInformer(0);
         Informer result = new Informer(what, informer, context, json);
         informer.addEventHandler(new ResourceEventHandler<GenericKubernetesResource>() {
@@ -65,15 +75,20 @@ final class Informer {
             log.warn("{}: {} (retrying)", what, failure.getMessage());
             return true;
         });
+        return result;
+    }
+
+    /** Starts the informer; {@code synced} runs once its first list is in the store. */
+    Informer run(Runnable synced) {
         informer.start().whenComplete((ignored, failure) -> {
             if (failure != null) {
                 log.error("{}: the informer stopped: {}", what, failure.getMessage());
                 return;
             }
-            result.synced = true;
+            this.synced = true;
             synced.run();
         });
-        return result;
+        return this;
     }
 
     /** True once the first list is in the store (set before the synced callback runs). */

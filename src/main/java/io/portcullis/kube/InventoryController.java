@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -107,7 +108,7 @@ final class InventoryController {
                     syncSetInformer.objects().forEach(this::syncSetChanged);
                     listed.add(syncSetInformer);
                 }));
-        namespaces = watchKind(NAMESPACE, NAMESPACES, false);
+        watchKind(NAMESPACE, NAMESPACES, false, informer -> namespaces = informer);
     }
 
     void stop() {
@@ -253,7 +254,7 @@ final class InventoryController {
                 continue;
             }
             unresolved.remove(gvk);
-            synced.put(gvk, watchKind(gvk, context.get(), true));
+            watchKind(gvk, context.get(), true, informer -> synced.put(gvk, informer));
             log.info("syncing {} into data.inventory", gvk);
         }
         cluster.problems().clear("sync ");
@@ -269,12 +270,17 @@ final class InventoryController {
         writeConfigStatus();
     }
 
-    private Informer watchKind(Gvk gvk, ResourceDefinitionContext context, boolean applyExclusions) {
+    /**
+     * Starts syncing a kind; {@code keep} stores the informer before it starts, so that no event is judged against
+     * an informer not yet current.
+     */
+    private void watchKind(Gvk gvk, ResourceDefinitionContext context, boolean applyExclusions,
+            Consumer<Informer> keep) {
         ResourceDefinitionContext exact = KubeJson.context(gvk.group(), gvk.version(), gvk.kind(), context.getPlural(),
                 context.isNamespaceScoped());
         Informer[] self = new Informer[1];
         var operation = cluster.client().genericKubernetesResources(exact);
-        self[0] = Informer.start("sync " + gvk, exact.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
+        self[0] = Informer.create("sync " + gvk, exact.isNamespaceScoped() ? operation.inAnyNamespace() : operation,
                 exact, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode object) {
@@ -309,11 +315,12 @@ final class InventoryController {
                             removeData(object);
                         }
                     }
-                }, () -> queue.submit(self[0], "sync " + gvk + " listed", () -> {
-                    resync(self[0], applyExclusions);
-                    listed.add(self[0]);
-                }));
-        return self[0];
+                });
+        keep.accept(self[0]);
+        self[0].run(() -> queue.submit(self[0], "sync " + gvk + " listed", () -> {
+            resync(self[0], applyExclusions);
+            listed.add(self[0]);
+        }));
     }
 
     /** Whether the informer is still the one syncing the kind (a stopped one may still deliver events). */

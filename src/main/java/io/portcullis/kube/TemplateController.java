@@ -62,7 +62,7 @@ final class TemplateController {
     }
 
     void start() {
-        informer = Informer.start("ConstraintTemplates", cluster.client().genericKubernetesResources(TEMPLATES),
+        informer = Informer.create("ConstraintTemplates", cluster.client().genericKubernetesResources(TEMPLATES),
                 TEMPLATES, cluster.json(), new Informer.Listener() {
                     @Override
                     public void upsert(ObjectNode template) {
@@ -73,7 +73,8 @@ final class TemplateController {
                     public void delete(ObjectNode template) {
                         submit(JsonFields.name(template));
                     }
-                }, this::synced);
+                });
+        informer.run(this::synced);
     }
 
     void stop() {
