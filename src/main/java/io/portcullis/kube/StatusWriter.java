@@ -31,14 +31,21 @@ final class StatusWriter implements AutoCloseable {
     void update(ResourceDefinitionContext context, String namespace, String name, String uid, UnaryOperator<JsonNode> edit) {
         var target = new ObjectWriter.Target(context, namespace, name);
         queue.submit(List.of(context.getGroup(), context.getPlural(), namespace == null ? "" : namespace, name),
-                "status of " + target, () -> writer.write(target, current -> {
-                    if (!uid.equals(KubeJson.uid(current))) {
-                        return null;
+                "status of " + target, () -> {
+                    ObjectWriter.Outcome outcome = writer.write(target, current -> {
+                        if (!uid.equals(KubeJson.uid(current))) {
+                            return null;
+                        }
+                        JsonNode status = current.path("status");
+                        JsonNode next = ObjectWriter.normalized(edit.apply(status.deepCopy()));
+                        return next.equals(status) ? null : ObjectWriter.Change.status(next);
+                    });
+                    // The callers have already recorded the entry as written: a write given up on must be retried
+                    // (the queue backs off; a newer edit of the object replaces it), or it would never be made.
+                    if (outcome == ObjectWriter.Outcome.FAILED) {
+                        throw new IllegalStateException("the status of " + target + " was not written");
                     }
-                    JsonNode status = current.path("status");
-                    JsonNode next = ObjectWriter.normalized(edit.apply(status.deepCopy()));
-                    return next.equals(status) ? null : ObjectWriter.Change.status(next);
-                }));
+                });
     }
 
     /** Waits until every queued write is done (tests; shutdown). */
