@@ -5,11 +5,11 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +38,7 @@ public final class Leadership implements AutoCloseable {
     private final String namespace;
     private final LeaseProperties lease;
     private final String identity;
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>(); // guarded by itself
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-lease");
         t.setDaemon(true);
@@ -68,10 +68,16 @@ public final class Leadership implements AutoCloseable {
         return replica + "_" + UUID.randomUUID();
     }
 
+    /**
+     * Tells the listener of every change from now on, and at once if this replica leads. Registration and
+     * notification share a lock, so a listener added while leadership changes hears each change exactly once.
+     */
     public void addListener(Listener listener) {
-        listeners.add(listener);
-        if (leader) {
-            listener.startedLeading();
+        synchronized (listeners) {
+            listeners.add(listener);
+            if (leader) {
+                listener.startedLeading();
+            }
         }
     }
 
@@ -152,8 +158,10 @@ public final class Leadership implements AutoCloseable {
             }
         }
         log.info("{} leads (Lease {})", identity, lease.leaseName());
-        leader = true;
-        listeners.forEach(Listener::startedLeading);
+        synchronized (listeners) {
+            leader = true;
+            listeners.forEach(Listener::startedLeading);
+        }
     }
 
     private void stoppedLeading() {
@@ -161,7 +169,9 @@ public final class Leadership implements AutoCloseable {
             return;
         }
         log.info("{} stopped leading (Lease {})", identity, lease.leaseName());
-        leader = false;
-        listeners.forEach(Listener::stoppedLeading);
+        synchronized (listeners) {
+            leader = false;
+            listeners.forEach(Listener::stoppedLeading);
+        }
     }
 }
