@@ -173,15 +173,8 @@ final class MutationController {
                 }
             }
         }
-        try {
-            config = MutationConfig.of(profiles, bindings, mutators);
-        } catch (RuntimeException e) {
-            // Mutators that conflict with each other: keep the configuration in force.
-            cluster.problems().set("mutation config", e.getMessage());
-            log.warn("mutation configuration not changed: {}", e.getMessage());
-            return;
-        }
-        cluster.problems().set("mutation config", null);
+        // Conflicting mutators do not fail the configuration: they come back as its conflicts, for their status.
+        config = MutationConfig.of(profiles, bindings, mutators);
         writeMutatorStatus(mutatorObjects, config.mutators().conflicts());
         builtFromFullLists |= fullLists;
         log.debug("mutation config: {} profiles, {} bindings, {} mutators", profiles.size(), bindings.size(), mutators.size());

@@ -283,11 +283,6 @@ public final class WorkloadTracker implements AutoCloseable {
         return writer;
     }
 
-    /** Runs on the worker after everything queued before (tests). */
-    <T> T onWorker(java.util.concurrent.Callable<T> task) {
-        return worker.call(task);
-    }
-
     /** Whether the informers hold this pod (tests). */
     boolean sees(String namespace, String pod) {
         return worker.call(() -> informers.containsKey(PODS) && informers.get(PODS).get(namespace, pod) != null);
