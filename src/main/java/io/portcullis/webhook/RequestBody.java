@@ -126,20 +126,19 @@ final class RequestBody extends FilterInputStream {
         long seen = RequestCost.of(bytes, structural);
         long needed = seen - reservation.bytes();
         if (needed > 0) {
-            // Ahead by what the rest of the body will cost at this density, a step at most: a large body does not
-            // touch the shared counter on every read, and a small one, read at once, holds nothing it will not use
-            // (a whole step ahead made a 9 KB review hold 1.6 MiB, so under overload the budget filled before the
-            // handler queue did, and reviews were refused after being read rather than before).
-            long ahead = Math.min(GROW_STEP, projectedCost() - seen);
-            if (!reservation.tryGrow(needed + Math.max(0, ahead)) && !reservation.tryGrow(needed)) {
-                refuse(budget.refusal(projectedCost()));
+            // Ahead by what the rest of a declared body will cost at this density, a step at most: a large body
+            // does not touch the shared counter on every read, and a small one, read at once, holds nothing it will
+            // not use (a whole step ahead made a 9 KB review hold 1.6 MiB, so under overload the budget filled before
+            // the handler queue did). A body of unknown length reserves as it reads.
+            long ahead = Math.min(GROW_STEP, projectedCost(seen) - seen);
+            if (!reservation.tryGrow(needed + ahead) && (ahead == 0 || !reservation.tryGrow(needed))) {
+                refuse(budget.refusal(projectedCost(seen)));
             }
         }
     }
 
-    /** The whole body's cost at the density seen so far. */
-    private long projectedCost() {
-        long seen = RequestCost.of(bytes, structural);
+    /** The whole body's cost at the density seen so far, given what the bytes read so far cost. */
+    private long projectedCost(long seen) {
         if (declaredBytes <= bytes) {
             return seen;
         }

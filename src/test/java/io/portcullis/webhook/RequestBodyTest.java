@@ -67,11 +67,13 @@ class RequestBodyTest {
                 new RequestDeadline(System.nanoTime(), Duration.ofSeconds(30)), budget, reservation, review.length);
         byte[] buf = new byte[64 << 10];
         long read = 0;
+        long structural = 0;
         long maxAhead = 0;
         int n;
         while ((n = in.read(buf, 0, buf.length)) >= 0) {
+            structural += RequestCost.structural(buf, 0, n);
             read += n;
-            long seen = RequestCost.of(read, RequestCost.structural(review, 0, (int) read));
+            long seen = RequestCost.of(read, structural);
             maxAhead = Math.max(maxAhead, reservation.bytes() - Math.max(seen, upfront));
         }
 
