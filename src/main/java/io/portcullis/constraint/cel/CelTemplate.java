@@ -113,9 +113,11 @@ public final class CelTemplate {
     }
 
     private static Expression compile(String text, Set<String> variables, CelKind want, String path) {
+        CelAbstractSyntaxTree parsed;
         CelAbstractSyntaxTree ast;
         try {
-            ast = CelEnvironment.CEL.compile(text).getAst();
+            parsed = CelEnvironment.CEL.parse(text).getAst();
+            ast = CelEnvironment.CEL.check(parsed).getAst();
         } catch (CelValidationException e) {
             throw new IllegalArgumentException(path + ": compilation failed: " + e.getMessage());
         }
@@ -126,7 +128,7 @@ public final class CelTemplate {
                     + " but got " + result.name());
         }
         try {
-            return new Expression(text, CelEnvironment.CEL.createProgram(withNullPresenceTests(text, ast)));
+            return new Expression(text, CelEnvironment.CEL.createProgram(withNullPresenceTests(text, parsed, ast)));
         } catch (CelEvaluationException e) {
             throw new IllegalArgumentException(path + ": compilation failed: " + e.getMessage());
         }
@@ -137,10 +139,10 @@ public final class CelTemplate {
      * on the expression as written; should the rewritten form not check (it always should), the expression runs as
      * written rather than the template being refused.
      */
-    private static CelAbstractSyntaxTree withNullPresenceTests(String text, CelAbstractSyntaxTree checked) {
+    private static CelAbstractSyntaxTree withNullPresenceTests(String text, CelAbstractSyntaxTree parsed,
+            CelAbstractSyntaxTree checked) {
         try {
-            Optional<CelAbstractSyntaxTree> rewritten = NullPresenceTests.rewrite(CelEnvironment.CEL.parse(text).getAst(),
-                    checked);
+            Optional<CelAbstractSyntaxTree> rewritten = NullPresenceTests.rewrite(parsed, checked);
             return rewritten.isEmpty() ? checked : CelEnvironment.CEL.check(rewritten.get()).getAst();
         } catch (CelValidationException | RuntimeException e) {
             log.warn("CEL expression {} runs without cel-go's presence tests on null: {}", text, e.getMessage());
