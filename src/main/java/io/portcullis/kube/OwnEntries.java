@@ -1,6 +1,7 @@
 package io.portcullis.kube;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.portcullis.json.JsonFields;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,8 @@ final class OwnEntries {
 
     /** The key {@link #retainOnly} takes for this object. */
     static String key(ResourceDefinitionContext context, JsonNode object) {
-        return context.getGroup() + "/" + context.getKind() + " " + namespace(object) + "/" + name(object);
+        return context.getGroup() + "/" + context.getKind() + " " + JsonFields.namespace(object) + "/"
+                + JsonFields.name(object);
     }
 
     /** Merges the entry into the object's {@code status.byPod}, unless it is the entry last written there. */
@@ -32,21 +34,14 @@ final class OwnEntries {
         if (entry.equals(before)) {
             return;
         }
-        String namespace = namespace(object);
-        cluster.status().update(context, namespace.isEmpty() ? null : namespace, name(object), KubeJson.uid(object),
+        String namespace = JsonFields.namespace(object);
+        cluster.status().update(context, namespace.isEmpty() ? null : namespace, JsonFields.name(object),
+                KubeJson.uid(object),
                 status -> ByPod.merge(status, entry, cluster.livePods().get()));
     }
 
     /** Forgets the entries of objects that are gone (a re-created object has a new UID, so a new entry anyway). */
     void retainOnly(Set<String> keys) {
         written.keySet().retainAll(keys);
-    }
-
-    private static String namespace(JsonNode object) {
-        return object.path("metadata").path("namespace").asString("");
-    }
-
-    private static String name(JsonNode object) {
-        return object.path("metadata").path("name").asString("");
     }
 }
