@@ -72,7 +72,6 @@ public final class WorkloadTracker implements AutoCloseable {
     private final Set<String> dirtyNamespaces = new HashSet<>();
     private boolean allDirty = true;
     private boolean flushScheduled;
-    private volatile boolean leader;
     private volatile boolean closed;
     private boolean waitingLogged;
 
@@ -101,13 +100,12 @@ public final class WorkloadTracker implements AutoCloseable {
             @Override
             public void startedLeading() {
                 log.info("workload tracking: {} writes activeWorkloads and finalizers", leadership.identity());
-                leader = true;
                 worker.submit("lead", WorkloadTracker.this::markAll);
             }
 
             @Override
             public void stoppedLeading() {
-                leader = false;
+                // Nothing to stop: each recomputation asks the Leadership whether this replica still writes.
             }
         });
         leadership.start();
@@ -184,7 +182,7 @@ public final class WorkloadTracker implements AutoCloseable {
 
     private void flush() {
         flushScheduled = false;
-        if (!leader || !informers.values().stream().allMatch(Informer::synced)) {
+        if (!leadership.isLeader() || !informers.values().stream().allMatch(Informer::synced)) {
             // Not ours to write, or not everything listed yet: the election or the last sync marks all dirty.
             return;
         }
@@ -271,7 +269,7 @@ public final class WorkloadTracker implements AutoCloseable {
     }
 
     public boolean isLeader() {
-        return leader;
+        return leadership.isLeader();
     }
 
     /** Recomputations done (tests wait on it). */
